@@ -1,0 +1,3 @@
+"""mdm: customer master-data management and data quality."""
+
+__version__ = "0.1.0"

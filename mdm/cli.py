@@ -1,0 +1,206 @@
+"""The ``mdm`` command line: thin, it parses arguments and calls pipeline/hub functions.
+
+User errors (:class:`~mdm.errors.MdmError`) print one line on stderr and exit non-zero;
+tracebacks are reserved for bugs. Progress is shown on a terminal, quiet in pipes/CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mdm.errors import InputError, MdmError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="mdm: customer master data management and data quality.")
+out = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="project file (mdm.yaml)")]
+DEFAULT_CONFIG = Path("mdm.yaml")
+
+
+@contextmanager
+def _progress() -> Iterator[object]:
+    """A status line on terminals; nothing in pipes and CI."""
+    if err.is_terminal:
+        with err.status("working…") as status:
+            yield lambda msg: status.update(msg)
+    else:
+        yield lambda msg: None
+
+
+def _project(config: Path):  # type: ignore[no-untyped-def]
+    from mdm.config import load_project
+
+    return load_project(config)
+
+
+@app.command()
+def run(config: ConfigOpt = DEFAULT_CONFIG) -> None:
+    """Ingest every source in mdm.yaml and carry it through the pipeline."""
+    from mdm import pipeline
+
+    project = _project(config)
+    with _progress() as progress:
+        result = pipeline.run(project, progress=progress)  # type: ignore[arg-type]
+    _print_run(result)
+
+
+def _print_run(result: object) -> None:
+    from rich.table import Table
+
+    from mdm.pipeline import RunResult
+
+    assert isinstance(result, RunResult)
+    table = Table(title="sources")
+    for col in ("source", "status", "read", "accepted", "quarantined", "flagged", "encoding"):
+        table.add_column(col, justify="right" if col in {"read", "accepted", "quarantined", "flagged"} else "left")
+    for b in result.batches:
+        s = b.summary()
+        table.add_row(s["source"], s["status"], str(s["rows_read"]), str(s["accepted"]), str(s["quarantined"]),
+                      str(s["flagged"]), s["encoding"])
+    out.print(table)
+    t = result.totals()
+    out.print(f"rows read {t['rows_read']}, accepted {t['accepted']}, quarantined {t['quarantined']}, "
+              f"values flagged {t['flagged']}")
+    for key, value in result.extra.items():
+        out.print(f"{key}: {value}")
+    if result.report:
+        out.print(f"report: {result.report}")
+
+
+@app.command()
+def profile(
+    file: Annotated[Path, typer.Argument(help="source file to profile")],
+    source: Annotated[str, typer.Option("--source", "-s", help="source name from mdm.yaml")],
+    config: ConfigOpt = DEFAULT_CONFIG,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="report.html or report.json")] = None,
+) -> None:
+    """Profile one file (completeness, validity, patterns, scorecard) without touching the hub."""
+    from mdm.pipeline import dump_json, profile_file
+
+    project = _project(config)
+    mapping, _ = project.source(source)
+    doc, scores, summary = profile_file(file, mapping, project.dictionary)
+    if out_path is None or out_path.suffix.lower() == ".json":
+        text = dump_json({"summary": summary, "profile": doc, "scorecard": scores})
+        if out_path is None:
+            sys.stdout.write(text + "\n")
+        else:
+            _write_atomic(out_path, text)
+            out.print(f"profile written to {out_path}")
+        return
+    if out_path.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"--out {out_path}: use a .html or .json file name", code="input.bad_option")
+    from mdm.reports.html import write_report
+    from mdm.reports.profile import render_profile_report
+
+    write_report(out_path, render_profile_report([doc], [scores], title=f"Profile of {file.name}",
+                                                 summary=[summary]))
+    out.print(f"profile report written to {out_path}")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="source file to validate")],
+    source: Annotated[str, typer.Option("--source", "-s", help="source name from mdm.yaml")],
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Validate one file; exit 1 when its quarantine share exceeds the source's tolerance."""
+    from mdm.pipeline import profile_file
+
+    project = _project(config)
+    mapping, _ = project.source(source)
+    _, scores, summary = profile_file(file, mapping, project.dictionary)
+    share, tol = summary["quarantine_share"], summary["quarantine_tolerance"]
+    reasons = ", ".join(f"{c} {n}" for c, n in summary["quarantine_reasons"].items()) or "none"
+    out.print(f"{file}: {summary['rows_read']} rows read, {summary['accepted']} accepted, "
+              f"{summary['quarantined']} quarantined ({share:.1%}; tolerance {tol:.1%}), "
+              f"{summary['flagged']} values flagged; quarantine reasons: {reasons}")
+    weak = [s for s in scores if s["retirement_candidate"]]
+    if weak:
+        out.print("retirement candidates: " + ", ".join(s["attribute"] for s in weak))
+    if share > tol:
+        err.print(f"error: {file}: quarantine share {share:.1%} exceeds the tolerance {tol:.1%} of source "
+                  f"{mapping.source}", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option("--workdir", "-w", help="folder for data, mdm.yaml and hub")] = Path(
+        "mdm-demo"),
+    records: Annotated[int, typer.Option("--records", help="sample size")] = 2000,
+    seed: Annotated[int, typer.Option("--seed")] = 42,
+    serve: Annotated[bool, typer.Option("--serve", help="start the stewardship server afterwards")] = False,
+) -> None:
+    """Write the bundled multi-source sample to WORKDIR and run the whole pipeline on it."""
+    from mdm import pipeline
+    from mdm.config import BUNDLED_ROOT, load_project
+    from mdm.demo.generator import generate
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / "data"
+    generated = generate(data, n_records=records, seed=seed)
+    maps = workdir / "mappings"
+    maps.mkdir(exist_ok=True)
+    lines = ["# written by `mdm demo`: the bundled sample sources", "hub: hub.duckdb", "sources:"]
+    for name in ("crm", "erp", "web", "legacy"):
+        shutil.copyfile(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", maps / f"{name}.yaml")
+        src = generated.paths[name]
+        rel = Path(os.path.relpath(src.resolve(), workdir.resolve())).as_posix()
+        lines += [f"  - mapping: mappings/{name}.yaml", f"    path: {rel}"]
+    config = workdir / "mdm.yaml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    hub = workdir / "hub.duckdb"
+    for stale in (hub, hub.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    project = load_project(config)
+    with _progress() as progress:
+        result = pipeline.run(project, progress=progress)  # type: ignore[arg-type]
+    _print_run(result)
+    out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
+    if serve:
+        raise InputError("--serve needs the stewardship server, which is not built yet", code="input.unavailable")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def main() -> None:
+    """Console entry point: domain errors become one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except MdmError as exc:
+        err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in standalone_mode=False
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

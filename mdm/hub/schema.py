@@ -1,0 +1,117 @@
+"""Versioned DDL of the hub.
+
+Fixed tables are created by numbered migrations; the ``record`` table additionally
+gets one VARCHAR column per dictionary attribute (raw values as read), added on demand
+so users extend the dictionary by editing YAML, not code.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from mdm.errors import HubError
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1",
+        """CREATE TABLE IF NOT EXISTS batch (
+            batch_id BIGINT PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            file VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            format VARCHAR,
+            encoding VARCHAR,
+            delimiter VARCHAR,
+            rows_read BIGINT,
+            rows_accepted BIGINT,
+            rows_quarantined BIGINT,
+            values_flagged BIGINT,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            status VARCHAR NOT NULL,
+            message VARCHAR,
+            mapping_fingerprint VARCHAR
+        )""",
+        """CREATE TABLE IF NOT EXISTS record (
+            source VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            batch_id BIGINT NOT NULL,
+            row_number BIGINT NOT NULL,
+            updated_at TIMESTAMP,
+            ingested_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (source, source_id)
+        )""",
+        """CREATE TABLE IF NOT EXISTS record_flag (
+            source VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            batch_id BIGINT NOT NULL,
+            attribute VARCHAR NOT NULL,
+            reason_code VARCHAR NOT NULL,
+            message VARCHAR,
+            value VARCHAR
+        )""",
+        """CREATE TABLE IF NOT EXISTS quarantine (
+            batch_id BIGINT NOT NULL,
+            source VARCHAR NOT NULL,
+            row_number BIGINT,
+            line BIGINT,
+            source_id VARCHAR,
+            raw_row VARCHAR,
+            reason_codes VARCHAR[] NOT NULL,
+            messages VARCHAR[] NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS scorecard (
+            batch_id BIGINT NOT NULL,
+            source VARCHAR NOT NULL,
+            attribute VARCHAR NOT NULL,
+            tier VARCHAR NOT NULL,
+            rows BIGINT NOT NULL,
+            missing_rate DOUBLE NOT NULL,
+            invalid_rate DOUBLE NOT NULL,
+            duplicate_rate DOUBLE NOT NULL,
+            completeness DOUBLE NOT NULL,
+            validity DOUBLE NOT NULL,
+            uniqueness DOUBLE NOT NULL,
+            governance DOUBLE NOT NULL,
+            score DOUBLE NOT NULL,
+            retirement_candidate BOOLEAN NOT NULL,
+            notes VARCHAR[],
+            computed_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS profile (
+            batch_id BIGINT NOT NULL,
+            source VARCHAR NOT NULL,
+            document JSON NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS record_flag_key ON record_flag (source, source_id)",
+    ],
+}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema to :data:`SCHEMA_VERSION`; refuses a hub newer than this code."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    current = int(row[0]) if row and row[0] is not None else 0
+    if current > SCHEMA_VERSION:
+        raise HubError(
+            f"hub schema version {current} is newer than this mdm understands ({SCHEMA_VERSION}); "
+            "upgrade mdm", code="hub.schema_newer",
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        for ddl in MIGRATIONS[version]:
+            con.execute(ddl)
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+    return SCHEMA_VERSION
+
+
+def ensure_attribute_columns(con: duckdb.DuckDBPyConnection, attributes: list[str]) -> None:
+    """Add a raw VARCHAR column to ``record`` for each attribute it lacks."""
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'record' AND schema_name = 'main'"
+    ).fetchall()}
+    for name in attributes:
+        if name not in have:
+            con.execute(f'ALTER TABLE record ADD COLUMN "{name}" VARCHAR')

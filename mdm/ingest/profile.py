@@ -1,0 +1,129 @@
+"""Profiling: per-attribute statistics of a staged source, computed in DuckDB.
+
+Works on the ``_mapped`` and ``_findings`` temp tables that :func:`mdm.ingest.stage.stage_file`
+leaves behind and returns a JSON-ready document::
+
+    {"source", "file", "rows", "generated_at", "attributes": [{"attribute", "count", "nulls",
+     "blanks", "null_rate", "blank_rate", "missing_rate", "distinct", "uniqueness",
+     "duplicate_rate", "min_length", "max_length", "mean_length", "invalid", "invalid_rate",
+     "top_values": [[value, n], ...], "patterns": [[shape, n], ...],
+     "invalid_reasons": [[code, n], ...]}, ...]}
+
+Patterns are character shapes: upper-case letter -> ``A``, lower-case -> ``a``, digit -> ``9``,
+other letters (e.g. CJK) -> ``L``, everything else kept, truncated to 40 characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+
+from mdm.ingest.readers import quote_ident
+
+TOP_N = 10
+
+
+def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, source: str, file: str,
+                   mask: set[str] | None = None) -> dict[str, Any]:
+    """Profile ``_mapped`` over ``attributes``; values of attributes in ``mask`` are masked in top values."""
+    mask = mask or set()
+    rows_row = con.execute("SELECT count(*) FROM _mapped").fetchone()
+    rows = int(rows_row[0]) if rows_row else 0
+    doc: dict[str, Any] = {"source": source, "file": file, "rows": rows,
+                           "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                           "attributes": []}
+    if not attributes:
+        return doc
+    unpivot_cols = ", ".join(quote_ident(a) for a in attributes)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _pvals AS
+            SELECT attribute, value, count(*) AS n FROM (
+                UNPIVOT (SELECT {unpivot_cols} FROM _mapped) ON {unpivot_cols}
+                INTO NAME attribute VALUE value)
+            GROUP BY attribute, value"""
+    )
+    stats = {r[0]: r[1:] for r in con.execute(
+        """SELECT attribute,
+                  sum(n) FILTER (WHERE trim(value) = '') AS blanks,
+                  count(*) FILTER (WHERE trim(value) <> '') AS distinct_values,
+                  sum(n) FILTER (WHERE trim(value) <> '') AS nonblank,
+                  sum(n) FILTER (WHERE trim(value) <> '' AND n > 1) AS repeated,
+                  min(length(value)) FILTER (WHERE trim(value) <> ''),
+                  max(length(value)) FILTER (WHERE trim(value) <> ''),
+                  sum(length(value) * n) FILTER (WHERE trim(value) <> '')
+                    / nullif(sum(n) FILTER (WHERE trim(value) <> ''), 0)
+           FROM _pvals GROUP BY attribute"""
+    ).fetchall()}
+    top: dict[str, list[list[Any]]] = {}
+    for attr, value, n in con.execute(
+        f"""SELECT attribute, value, n FROM _pvals WHERE trim(value) <> ''
+            QUALIFY row_number() OVER (PARTITION BY attribute ORDER BY n DESC, value) <= {TOP_N}
+            ORDER BY attribute, n DESC, value"""
+    ).fetchall():
+        top.setdefault(attr, []).append([_mask(value) if attr in mask else value, int(n)])
+    patterns: dict[str, list[list[Any]]] = {}
+    for attr, shape, n in con.execute(
+        f"""SELECT attribute, shape, sum(n) AS n FROM (
+                SELECT attribute, n, left(
+                    regexp_replace(regexp_replace(regexp_replace(regexp_replace(value,
+                        '[A-Z]', 'A', 'g'), '[a-z]', 'a', 'g'), '[0-9]', '9', 'g'),
+                        '[^Aa9[:punct:][:space:]]', 'L', 'g'),
+                    40) AS shape
+                FROM _pvals WHERE trim(value) <> '')
+            GROUP BY attribute, shape
+            QUALIFY row_number() OVER (PARTITION BY attribute ORDER BY sum(n) DESC, shape) <= {TOP_N}
+            ORDER BY attribute, n DESC, shape"""
+    ).fetchall():
+        patterns.setdefault(attr, []).append([shape, int(n)])
+    invalid: dict[str, int] = {}
+    reasons: dict[str, list[list[Any]]] = {}
+    for attr, code, n in con.execute(
+        """SELECT attribute, code, count(DISTINCT _row) FROM _findings
+           WHERE code NOT LIKE '%.missing' GROUP BY attribute, code ORDER BY attribute, 3 DESC, code"""
+    ).fetchall():
+        reasons.setdefault(attr, []).append([code, int(n)])
+    for attr, n in con.execute(
+        "SELECT attribute, count(DISTINCT _row) FROM _findings WHERE code NOT LIKE '%.missing' GROUP BY attribute"
+    ).fetchall():
+        invalid[attr] = int(n)
+    con.execute("DROP TABLE _pvals")
+
+    for attr in attributes:
+        blanks, distinct, nonblank, repeated, mn, mx, mean = stats.get(attr, (0, 0, 0, 0, None, None, None))
+        blanks, distinct, nonblank, repeated = (int(x or 0) for x in (blanks, distinct, nonblank, repeated))
+        nulls = rows - blanks - nonblank
+        bad = invalid.get(attr, 0)
+        doc["attributes"].append({
+            "attribute": attr,
+            "count": nonblank,
+            "nulls": nulls,
+            "blanks": blanks,
+            "null_rate": _rate(nulls, rows),
+            "blank_rate": _rate(blanks, rows),
+            "missing_rate": _rate(nulls + blanks, rows),
+            "distinct": distinct,
+            "uniqueness": _rate(distinct, nonblank),
+            "duplicate_rate": _rate(nonblank - distinct, nonblank),
+            "repeated_value_rate": _rate(repeated, nonblank),
+            "min_length": mn,
+            "max_length": mx,
+            "mean_length": round(float(mean), 2) if mean is not None else None,
+            "invalid": bad,
+            "invalid_rate": _rate(bad, nonblank),
+            "top_values": top.get(attr, []),
+            "patterns": patterns.get(attr, []),
+            "invalid_reasons": reasons.get(attr, []),
+        })
+    return doc
+
+
+def _rate(n: int, d: int) -> float:
+    return round(n / d, 6) if d else 0.0
+
+
+def _mask(value: str) -> str:
+    """Keep the shape of a PII value without revealing it: first character and length."""
+    v = str(value)
+    return v[:1] + "*" * min(len(v) - 1, 12) if v else v

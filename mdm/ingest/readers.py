@@ -1,0 +1,429 @@
+"""Readers: any supported source file -> a DuckDB table of VARCHAR columns.
+
+Every reader produces the same shape, a temp table with ``_row`` (1-based ordinal of
+the data record in the file) followed by the file's own columns as text, plus the rows
+it could not parse (:class:`Reject`). Nothing is dropped silently: a structurally
+broken row (ragged, unterminated quote, invalid JSON) is returned as a reject with its
+raw text so the caller can quarantine it.
+
+Delimited text and JSON lines are parsed by DuckDB; files in encodings DuckDB does not
+read natively (GB18030, Big5, cp1252, ...) are first transcoded to UTF-8 in streaming
+chunks. XLSX goes through openpyxl's streaming reader (workbooks are bounded in size).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import hashlib
+import io
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from mdm.errors import InputError
+
+DELIMITED = {".csv", ".tsv", ".txt"}
+JSONL = {".jsonl", ".ndjson"}
+FORMATS = sorted(DELIMITED | JSONL | {".parquet", ".xlsx"})
+_CHUNK = 1 << 22
+#: Encodings tried when ``encoding: auto`` and the file is not UTF-8, most specific first.
+AUTO_CANDIDATES = ("gb18030", "big5", "cp1252")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record the reader could not parse: quarantined with its raw text."""
+
+    line: int | None
+    raw: str
+    code: str
+    message: str
+
+
+@dataclass
+class ReadResult:
+    table: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    columns: list[str]
+    rows: int
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows + len(self.rejects)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_source(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    encoding: str = "auto",
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    table: str = "_src",
+) -> ReadResult:
+    """Load ``path`` into temp table ``table``; dispatch on the file extension."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found", code="input.file_missing")
+    ext = path.suffix.lower()
+    if ext in DELIMITED:
+        return _read_delimited(con, path, encoding, delimiter, table)
+    if ext in JSONL:
+        return _read_jsonl(con, path, encoding, table)
+    if ext == ".parquet":
+        return _read_parquet(con, path, table)
+    if ext == ".xlsx":
+        return _read_xlsx(con, path, sheet, table)
+    raise InputError(f"{path}: unsupported file type '{ext or '(none)'}'; use one of {', '.join(FORMATS)}",
+                     code="input.unsupported_format")
+
+
+# --------------------------------------------------------------------------- encodings
+
+def detect_encoding(path: Path) -> str:
+    """Return the file's encoding: utf-8 (with or without BOM) or one of AUTO_CANDIDATES.
+
+    UTF-8 is checked over the whole file (fast, in C). Otherwise charset-normalizer
+    ranks the candidates on a sample of lines holding non-ASCII bytes, and the winner
+    must decode the whole file strictly.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    sample = _non_ascii_sample(path)
+    ranked = list(AUTO_CANDIDATES)
+    try:
+        from charset_normalizer import from_bytes
+
+        results = from_bytes(sample, cp_isolation=list(AUTO_CANDIDATES))
+        best = [m.encoding for m in results]
+        ranked = [e for e in best if e in AUTO_CANDIDATES] + [e for e in AUTO_CANDIDATES if e not in best]
+    except (ImportError, ValueError):  # pragma: no cover - detector unavailable: fall back to order
+        pass
+    for enc in ranked:
+        if _decodes(path, enc):
+            return enc
+    return "latin-1"  # decodes any byte sequence; reported so users can set the right one
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _non_ascii_sample(path: Path, limit: int = 256_000) -> bytes:
+    out = bytearray()
+    with path.open("rb") as fh:
+        for line in fh:
+            if any(b > 127 for b in line):
+                out += line
+                if len(out) >= limit:
+                    break
+    return bytes(out)
+
+
+@contextmanager
+def _as_utf8(path: Path, encoding: str) -> Iterator[Path]:
+    """Yield a UTF-8 (no BOM) version of ``path``: itself when already so, else a temp copy."""
+    if encoding in ("utf-8", "utf8"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="mdm-read-") as tmp:
+        out = Path(tmp) / (path.stem + ".utf8" + path.suffix)
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        try:
+            with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+                for chunk in iter(lambda: src.read(_CHUNK), b""):
+                    dst.write(decoder.decode(chunk))
+                dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid {encoding} ({exc.reason} near byte {exc.start}); set 'encoding:' in the "
+                "source mapping to the file's real encoding, or 'auto'", code="input.encoding",
+            ) from None
+        yield out
+
+
+def _resolve_encoding(path: Path, encoding: str) -> str:
+    if encoding == "auto":
+        return detect_encoding(path)
+    enc = codecs.lookup(encoding).name
+    if enc == "utf-8":
+        with path.open("rb") as fh:
+            if fh.read(3) == codecs.BOM_UTF8:
+                return "utf-8-sig"
+        if not _decodes(path, "utf-8"):
+            raise InputError(f"{path}: not valid utf-8; set 'encoding:' in the source mapping to the file's "
+                             "real encoding, or 'auto'", code="input.encoding")
+    return enc
+
+
+# --------------------------------------------------------------------------- delimited
+
+def sniff_delimiter(header_line: str) -> str:
+    """The candidate delimiter that splits the header into the most fields (ties: comma)."""
+    best, best_n = ",", 0
+    for cand in (",", "\t", ";", "|"):
+        fields = next(csv.reader([header_line], delimiter=cand), [])
+        if len(fields) > best_n:
+            best, best_n = cand, len(fields)
+    return best
+
+
+def _header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        first = fh.readline()
+        if not first.strip():
+            raise InputError(f"{path}: the file is empty or its first line is blank; a header row is required",
+                             code="input.no_header")
+        first = first.lstrip("\ufeff")
+        delim = delimiter or sniff_delimiter(first.rstrip("\r\n"))
+        # the header may itself contain quoted newlines: let csv read one whole record
+        fh.seek(0)
+        text = fh.read(1 << 20).lstrip("\ufeff")
+    header = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+    return _unique_names(header, path), delim
+
+
+def _unique_names(header: list[str], path: Path) -> list[str]:
+    names: list[str] = []
+    for i, raw in enumerate(header):
+        name = raw.strip() or f"column_{i + 1}"
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    if not names:
+        raise InputError(f"{path}: no columns found in the header row", code="input.no_header")
+    return names
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str | None,
+                    table: str) -> ReadResult:
+    enc = _resolve_encoding(path, encoding)
+    with _as_utf8(path, enc) as utf8:
+        names, delim = _header(utf8, delimiter or ("\t" if path.suffix.lower() == ".tsv" else None))
+        positional = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
+        renamed = ", ".join(f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names))
+        header_lines = _header_line_count(utf8, delim)
+        con.execute("DROP TABLE IF EXISTS _mdm_rejects")
+        con.execute("DROP TABLE IF EXISTS _mdm_reject_scans")
+        try:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {table} AS
+                SELECT row_number() OVER () AS _row, {renamed}
+                FROM read_csv({_sql_str(str(utf8))}, delim={_sql_str(delim)}, quote='"', escape='"',
+                     header=false, skip={header_lines}, auto_detect=false, columns={{{positional}}},
+                     strict_mode=true, store_rejects=true, rejects_table='_mdm_rejects',
+                     rejects_scan='_mdm_reject_scans', max_line_size=8388608)"""
+            )
+            rows = con.execute(
+                """SELECT line, string_agg(DISTINCT error_type, '; ') AS kinds, any_value(csv_line),
+                          string_agg(DISTINCT error_message, '; ')
+                   FROM _mdm_rejects GROUP BY line ORDER BY line"""
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise InputError(f"{path}: cannot be parsed as delimited text ({str(exc).splitlines()[0]})",
+                             code="input.malformed") from None
+    rejects = [Reject(line=int(r[0]), raw=str(r[2] or ""), code=_reject_code(str(r[1])), message=str(r[3]))
+               for r in rows]
+    n = _count(con, table)
+    return ReadResult(table=table, format=path.suffix.lower().lstrip("."), encoding=enc,
+                      delimiter=delim, columns=names, rows=n, rejects=rejects)
+
+
+def _header_line_count(path: Path, delim: str) -> int:
+    """Physical lines the header record spans (more than one when a name holds a newline)."""
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        text = fh.read(1 << 20).lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    next(reader, None)
+    return max(1, reader.line_num)
+
+
+def _reject_code(kinds: str) -> str:
+    k = kinds.upper()
+    if "MISSING COLUMNS" in k or "TOO MANY COLUMNS" in k:
+        return "row.ragged"
+    if "UNQUOTED" in k:
+        return "row.unterminated_quote"
+    if "LINE SIZE" in k:
+        return "row.too_long"
+    if "ENCODING" in k:
+        return "row.encoding"
+    return "row.malformed"
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+# --------------------------------------------------------------------------- JSON lines
+
+def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str) -> ReadResult:
+    """Each line is one JSON object; anything else is a reject. Keys become columns."""
+    enc = _resolve_encoding(path, encoding)
+    with _as_utf8(path, enc) as utf8:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _mdm_lines AS
+            SELECT row_number() OVER () AS _line, line FROM read_csv({_sql_str(str(utf8))},
+                columns={{'line': 'VARCHAR'}}, delim='\\x1f', quote='', escape='', header=false,
+                auto_detect=false, strict_mode=false, max_line_size=8388608)"""
+        )
+    con.execute("DELETE FROM _mdm_lines WHERE line IS NULL OR trim(line) = ''")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _mdm_lines AS
+           SELECT _line, line,
+                  coalesce(CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END, false) AS ok
+           FROM _mdm_lines"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _mdm_json AS SELECT _line, CAST(line AS JSON) AS line "
+                "FROM _mdm_lines WHERE ok")
+    keys = [r[0] for r in con.execute(
+        """SELECT k FROM (
+               SELECT k, min(_line * 1000000 + pos) AS first FROM (
+                   SELECT _line, unnest(json_keys(line)) AS k, unnest(range(len(json_keys(line)))) AS pos
+                   FROM _mdm_json)
+               GROUP BY k) ORDER BY first"""
+    ).fetchall()]
+    names = _unique_names(keys, path) if keys else []
+    cols = ", ".join(
+        f"CASE WHEN json_type(line, {_sql_str(_json_path(k))}) IN ('OBJECT', 'ARRAY') "
+        f"THEN CAST(json_extract(line, {_sql_str(_json_path(k))}) AS VARCHAR) "
+        f"ELSE json_extract_string(line, {_sql_str(_json_path(k))}) END AS {quote_ident(n)}"
+        for k, n in zip(keys, names, strict=True)
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT row_number() OVER (ORDER BY _line) AS _row{', ' + cols if cols else ''}
+            FROM _mdm_json ORDER BY _line"""
+    )
+    bad = con.execute("SELECT _line, line FROM _mdm_lines WHERE NOT ok ORDER BY _line").fetchall()
+    rejects = [Reject(line=int(r[0]), raw=str(r[1]), code="row.invalid_json",
+                      message="line is not a JSON object") for r in bad]
+    con.execute("DROP TABLE _mdm_lines")
+    con.execute("DROP TABLE _mdm_json")
+    return ReadResult(table=table, format="jsonl", encoding=enc, delimiter=None, columns=names,
+                      rows=_count(con, table), rejects=rejects)
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# --------------------------------------------------------------------------- parquet, xlsx
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadResult:
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(path))})").fetchall()
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({str(exc).splitlines()[0]})",
+                         code="input.malformed") from None
+    names = [str(r[0]) for r in described]
+    cols = ", ".join(f"CAST({quote_ident(n)} AS VARCHAR) AS {quote_ident(n)}" for n in names)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT row_number() OVER () AS _row, {cols} FROM read_parquet({_sql_str(str(path))})"""
+    )
+    return ReadResult(table=table, format="parquet", encoding=None, delimiter=None, columns=names,
+                      rows=_count(con, table))
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, table: str) -> ReadResult:
+    import datetime as dt
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise InputError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
+                         code="input.malformed") from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            hint = difflib.get_close_matches(sheet, wb.sheetnames, n=1)
+            raise InputError(f"{path}: no sheet named {sheet!r}"
+                             f"{f' (did you mean {hint[0]!r}?)' if hint else ''}; sheets: {wb.sheetnames}",
+                             code="input.missing_sheet")
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise InputError(f"{path}: the sheet is empty; a header row is required", code="input.no_header")
+        cells = ["" if h is None else str(h) for h in header]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        names = _unique_names(cells, path)
+        width = len(names)
+
+        def cell(v: object) -> str | None:
+            if v is None:
+                return None
+            if isinstance(v, dt.datetime):
+                return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
+            return str(v)
+
+        data: list[list[str | None]] = []
+        rejects: list[Reject] = []
+        for i, row in enumerate(rows, start=2):
+            values = [cell(v) for v in row]
+            if all(v is None for v in values):
+                continue
+            if len(values) > width and any(v is not None for v in values[width:]):
+                rejects.append(Reject(line=i, raw="\t".join("" if v is None else v for v in values),
+                                      code="row.ragged", message=f"row has values beyond the {width} header columns"))
+                continue
+            data.append((values + [None] * width)[:width])
+    finally:
+        wb.close()
+    frame = pd.DataFrame(data, columns=[f"c{i}" for i in range(width)], dtype=object)
+    frame.insert(0, "_row", range(1, len(frame) + 1))
+    con.register("_mdm_xlsx", frame)
+    renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(names))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, {renamed} FROM _mdm_xlsx")
+    con.unregister("_mdm_xlsx")
+    return ReadResult(table=table, format="xlsx", encoding=None, delimiter=None, columns=names,
+                      rows=_count(con, table), rejects=rejects)

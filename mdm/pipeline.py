@@ -1,0 +1,105 @@
+"""The pipeline: the only module that knows the order of the stages.
+
+Today a run ingests, validates, profiles and scores every source of the project in
+one hub transaction (a failed or killed run leaves the hub as it was) and writes an
+HTML run report. Later stages (standardise, match, cluster, survivorship, publish)
+plug in here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mdm.config import Dictionary, Project, SourceMapping
+from mdm.hub import open_hub, transaction
+from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    batches: list[BatchResult]
+    report: Path | None
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "rows_read": sum(b.rows_read for b in self.batches),
+            "accepted": sum(b.rows_accepted for b in self.batches),
+            "quarantined": sum(b.rows_quarantined for b in self.batches),
+            "flagged": sum(b.values_flagged for b in self.batches),
+        }
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None = None,
+        today: dt.date | None = None) -> RunResult:
+    """Ingest every configured source into the hub, atomically, and write the run report."""
+    started = dt.datetime.now()
+    batches: list[BatchResult] = []
+    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+        for mapping, path in project.sources:
+            progress(f"ingest {mapping.source}: {path.name}")
+            batches.append(ingest_file(hub.con, path, mapping, project.dictionary, today=today,
+                                       own_transaction=False))
+    report = write_run_report(project, batches, report_dir or project.hub.parent / "reports")
+    return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now())
+
+
+def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path) -> Path:
+    from mdm.reports.html import write_report
+    from mdm.reports.profile import render_profile_report
+
+    loaded = [b for b in batches if b.status == "loaded"]
+    html = render_profile_report(
+        [b.profile for b in loaded], [[s.as_dict() for s in b.scorecard] for b in loaded],
+        title="mdm run report", summary=[b.summary() for b in batches],
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.html"
+    write_report(path, html)
+    return path
+
+
+def profile_file(path: Path, mapping: SourceMapping, dictionary: Dictionary, *,
+                 today: dt.date | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Profile and validate one file without a hub: (profile, scorecard rows, batch summary)."""
+    import duckdb
+
+    from mdm.ingest.profile import profile_staged
+    from mdm.ingest.scorecard import scorecard
+    from mdm.ingest.stage import stage_file
+
+    con = duckdb.connect()
+    try:
+        staged = stage_file(con, path, mapping, dictionary, today=today)
+        doc = profile_staged(con, staged.attributes, source=mapping.source, file=str(path),
+                             mask=pii_attributes(dictionary))
+        reasons = con.execute(
+            "SELECT code, count(*) FROM (SELECT unnest(reason_codes) AS code FROM _quarantine) GROUP BY code "
+            "ORDER BY 2 DESC, code").fetchall()
+    finally:
+        con.close()
+    scores = [s.as_dict() for s in scorecard(doc, dictionary, mapping)]
+    summary = {"source": mapping.source, "file": str(path), "status": "profiled", "rows_read": staged.rows_read,
+               "accepted": staged.rows_accepted, "quarantined": staged.rows_quarantined,
+               "flagged": staged.values_flagged, "encoding": staged.read.encoding or "",
+               "quarantine_reasons": {str(c): int(n) for c, n in reasons},
+               "quarantine_share": round(staged.rows_quarantined / staged.rows_read, 6) if staged.rows_read else 0.0,
+               "quarantine_tolerance": mapping.quarantine_tolerance}
+    return doc, scores, summary
+
+
+def dump_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=str, ensure_ascii=False)
