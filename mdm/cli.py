@@ -22,7 +22,7 @@ from mdm.errors import InputError, MdmError
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="mdm: customer master data management and data quality.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="project file (mdm.yaml)")]
 DEFAULT_CONFIG = Path("mdm.yaml")
@@ -182,7 +182,9 @@ def _write_atomic(path: Path, text: str) -> None:
 def main() -> None:
     """Console entry point: domain errors become one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except MdmError as exc:
         err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

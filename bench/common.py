@@ -1,0 +1,55 @@
+"""Measuring helpers: each measured step runs in a fresh child process so peak memory is its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results"
+DATA = ROOT / ".data"
+
+
+def machine() -> dict[str, Any]:
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+def measure(step: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m bench.worker STEP ARGS`` and return its JSON plus wall time and peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bench.worker", step, *args], capture_output=True, text=True,
+                          cwd=ROOT.parent, check=False)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench step {step} failed:\n{proc.stderr[-4000:]}")
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["wall_seconds"] = round(wall, 3)
+    out["peak_rss_mb"] = round(out.pop("self_peak_rss_kb") / 1024, 1)  # the child's own high-water mark
+    return out
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "machine": machine(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+               **payload}
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def dataset(n_records: int, seed: int = 7) -> Path:
+    """Generator output for ``n_records`` (cached under bench/.data)."""
+    from mdm.demo.generator import generate
+
+    out = DATA / f"gen-{n_records}-{seed}"
+    marker = out / ".complete"
+    if not marker.exists():
+        generate(out, n_records=n_records, seed=seed)
+        marker.write_text("ok", encoding="utf-8")
+    return out

@@ -1,0 +1,45 @@
+"""`make bench`: every benchmark, figures as JSON in bench/results/.
+
+    python -m bench.run                 # everything at the default sizes
+    python -m bench.run --sizes 100000  # smaller, quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from bench.common import dataset, measure, write_result
+
+
+def bench_ingest(sizes: list[int]) -> Path:
+    runs = []
+    for n in sizes:
+        data = dataset(n)
+        profile = measure("ingest_profile", str(data))
+        tmp = Path(tempfile.mkdtemp(prefix="mdm-bench-"))
+        try:
+            hub = measure("ingest_hub", str(data), str(tmp / "hub.duckdb"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        runs.append({"records": n, "profile_validate": profile, "ingest_to_hub": hub})
+        print(f"ingest {n:>9,} records: profile+validate {profile['rows_per_second']:,} rows/s "
+              f"({profile['seconds']} s, peak {profile['peak_rss_mb']} MB); into hub {hub['rows_per_second']:,} rows/s "
+              f"({hub['seconds']} s, peak {hub['peak_rss_mb']} MB)", flush=True)
+    return write_result("ingest", {"target": "1M rows profiled+validated < 60 s, peak < 4 GB", "runs": runs})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated record counts")
+    parser.add_argument("--only", default="all", choices=["all", "ingest"])
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.only in ("all", "ingest"):
+        print("wrote", bench_ingest(sizes))
+
+
+if __name__ == "__main__":
+    main()

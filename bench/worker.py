@@ -1,0 +1,64 @@
+"""One measured benchmark step, run in its own process by bench.common.measure."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def ingest_profile(data_dir: str) -> dict[str, Any]:
+    """Profile + validate every generated source file (no hub), as `mdm profile` does."""
+    from mdm.config import BUNDLED_ROOT, load_dictionary, load_mapping
+    from mdm.pipeline import profile_file
+
+    dictionary = load_dictionary()
+    rows = 0
+    per_source = {}
+    started = time.perf_counter()
+    for name in ("crm", "erp", "web", "legacy"):
+        mapping = load_mapping(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", dictionary)
+        path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
+        t0 = time.perf_counter()
+        _, _, summary = profile_file(path, mapping, dictionary)
+        per_source[name] = {"rows": summary["rows_read"], "seconds": round(time.perf_counter() - t0, 3),
+                            "quarantined": summary["quarantined"], "flagged": summary["flagged"]}
+        rows += summary["rows_read"]
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds),
+            "per_source": per_source}
+
+
+def ingest_hub(data_dir: str, hub: str) -> dict[str, Any]:
+    """Ingest every generated source into a fresh hub (read, validate, profile, score, write)."""
+    from mdm.config import BUNDLED_ROOT, load_dictionary, load_mapping
+    from mdm.hub import open_hub
+    from mdm.ingest.batch import ingest_file
+
+    dictionary = load_dictionary()
+    started = time.perf_counter()
+    rows = 0
+    with open_hub(Path(hub), dictionary.names) as h:
+        for name in ("crm", "erp", "web", "legacy"):
+            mapping = load_mapping(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", dictionary)
+            path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
+            rows += ingest_file(h.con, path, mapping, dictionary).rows_read
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds)}
+
+
+STEPS = {"ingest_profile": ingest_profile, "ingest_hub": ingest_hub}
+
+
+def main() -> None:
+    step, args = sys.argv[1], sys.argv[2:]
+    result = STEPS[step](*args)
+    result["self_peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m mdm` runs the command line."""
+
+from mdm.cli import main
+
+main()

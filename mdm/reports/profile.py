@@ -1,0 +1,254 @@
+"""The profile report: one HTML page with a section per profiled source.
+
+Input documents are exactly what :mod:`mdm.ingest.profile` and :mod:`mdm.ingest.scorecard`
+produce (profile dicts and ``ScoreRow.as_dict()`` rows), so the CLI can render what it also
+writes as JSON. This module only turns them into a small, typed view model (missing keys
+become ``None`` and render as "—"); all markup lives in ``templates/profile.html.j2``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mdm.reports.html import render
+
+# (minimum score, band, legend label), best first; the colour band of a 0-100 score.
+SCORE_BANDS: tuple[tuple[float, str, str], ...] = (
+    (90.0, "good", "good (≥ 90)"),
+    (70.0, "warn", "fair (70–90)"),
+    (0.0, "bad", "poor (< 70)"),
+)
+QUALITY_SERIES = (("present & valid", "valid"), ("present & invalid", "invalid"), ("missing", "missing"))
+_STATUS_CLASS = {
+    **dict.fromkeys(("ok", "pass", "passed", "success", "succeeded", "accepted", "done", "complete"), "ok"),
+    **dict.fromkeys(("warn", "warning", "partial", "flagged", "degraded", "tolerated"), "warn"),
+    **dict.fromkeys(("fail", "failed", "error", "rejected", "aborted", "quarantined"), "bad"),
+}
+
+
+@dataclass(frozen=True)
+class Stat:
+    label: str
+    value: float | int | None
+    fmt: str
+
+
+@dataclass(frozen=True)
+class Frequency:
+    value: str
+    count: int | None
+    share: float | None  # of the attribute's present (non-blank) values
+
+
+@dataclass(frozen=True)
+class AttributeView:
+    name: str
+    anchor: str
+    completeness: float | None
+    invalid: int | None
+    stats: list[Stat]
+    top_values: list[Frequency]
+    patterns: list[Frequency]
+    invalid_reasons: list[Frequency]
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    attribute: str
+    tier: str
+    score: float | None
+    band: str
+    band_label: str
+    completeness: float | None
+    validity: float | None
+    uniqueness: float | None
+    governance: float | None
+    retirement_candidate: bool
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class SourceView:
+    anchor: str
+    source: str
+    file: str
+    rows: int | None
+    generated_at: str
+    kpis: list[Stat]
+    quality_rows: list[tuple[str, list[float]]]
+    score_items: list[tuple[str, float | None]]
+    scorecard: list[ScoreView]
+    attributes: list[AttributeView]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    source: str
+    rows_read: int | None
+    accepted: int | None
+    quarantined: int | None
+    flagged: int | None
+    encoding: str
+    status: str
+    status_class: str
+
+
+def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[dict[str, Any]]], *,
+                          title: str, summary: list[dict[str, Any]] | None = None) -> str:
+    """Render profiles (and the scorecard of each, same order) as one self-contained HTML page.
+
+    ``scorecards[i]`` belongs to ``profiles[i]``; pass ``[]`` for no scorecards at all.
+    ``summary`` rows (source, rows_read, accepted, quarantined, flagged, encoding, status)
+    become a table and a chart at the top.
+    """
+    if scorecards and len(scorecards) != len(profiles):
+        raise ValueError(f"scorecards must hold one list per profile, in the same order: got "
+                         f"{len(scorecards)} scorecard(s) for {len(profiles)} profile(s); pass [] for none")
+    sections = [_source_view(i, p, scorecards[i] if scorecards else []) for i, p in enumerate(profiles)]
+    rows = [_summary_row(r) for r in summary or []]
+    summary_chart = [(r.source, [r.accepted or 0, r.quarantined or 0]) for r in rows]
+    return render("profile.html.j2", title=title, sections=sections, summary=rows, summary_chart=summary_chart,
+                  score_bands=[[lo, band, label] for lo, band, label in SCORE_BANDS],
+                  quality_series=[list(s) for s in QUALITY_SERIES])
+
+
+def score_band(score: float | None) -> tuple[str, str]:
+    """(band, label) of a 0-100 score; ``("none", "no score")`` when there is none."""
+    if score is None:
+        return "none", "no score"
+    for lo, band, label in SCORE_BANDS:
+        if score >= lo:
+            return band, label
+    return SCORE_BANDS[-1][1], SCORE_BANDS[-1][2]
+
+
+def _source_view(index: int, profile: Mapping[str, Any], score_rows: Sequence[Mapping[str, Any]]) -> SourceView:
+    source = _s(profile.get("source")) or f"source {index + 1}"
+    anchor = f"src-{index + 1}-{_slug(source)}"
+    rows = _i(profile.get("rows"))
+    attrs = [a for a in profile.get("attributes") or [] if isinstance(a, Mapping)]
+    scorecard = [_score_view(r) for r in score_rows]
+    quality: dict[str, list[float]] = {}
+    for r in scorecard:
+        if r.completeness is not None:
+            present = r.completeness
+            validity = r.validity if r.validity is not None else 1.0
+            quality[r.attribute] = [present * validity, present * (1 - validity), 1 - present]
+    for a in attrs:
+        name = _s(a.get("attribute"))
+        counts = _quality_counts(a, rows)
+        if counts is not None:
+            # exact counts beat the scorecard's rounded rates; keep the scorecard's attribute order
+            quality[name] = counts
+    scores = [r.score for r in scorecard if r.score is not None]
+    kpis = [
+        Stat("rows", rows, "int"),
+        Stat("attributes profiled", len(attrs), "int"),
+        Stat("mean score", sum(scores) / len(scores) if scores else None, "score"),
+        Stat("retirement candidates", sum(r.retirement_candidate for r in scorecard), "int"),
+        Stat("attributes with invalid values", sum(1 for a in attrs if (_i(a.get("invalid")) or 0) > 0), "int"),
+    ]
+    return SourceView(
+        anchor=anchor, source=source, file=_s(profile.get("file")), rows=rows,
+        generated_at=_s(profile.get("generated_at")), kpis=kpis,
+        quality_rows=list(quality.items()),
+        score_items=[(r.attribute, r.score) for r in scorecard],
+        scorecard=scorecard,
+        attributes=[_attribute_view(f"{anchor}-a{j + 1}-{_slug(_s(a.get('attribute')))}", a, rows)
+                    for j, a in enumerate(attrs)],
+    )
+
+
+def _quality_counts(attr: Mapping[str, Any], rows: int | None) -> list[float] | None:
+    """Shares of all rows that are present-valid, present-invalid and missing."""
+    count, invalid = _i(attr.get("count")), _i(attr.get("invalid")) or 0
+    if not rows or count is None:
+        return None
+    missing = (_i(attr.get("nulls")) or 0) + (_i(attr.get("blanks")) or 0)
+    return [max(count - invalid, 0) / rows, invalid / rows, missing / rows]
+
+
+def _attribute_view(anchor: str, a: Mapping[str, Any], rows: int | None) -> AttributeView:
+    count = _i(a.get("count"))
+    missing = _f(a.get("missing_rate"))
+    stats = [
+        Stat("present values", count, "int"),
+        Stat("nulls", _i(a.get("nulls")), "int"),
+        Stat("blanks", _i(a.get("blanks")), "int"),
+        Stat("missing rate", missing, "pct"),
+        Stat("distinct", _i(a.get("distinct")), "int"),
+        Stat("uniqueness", _f(a.get("uniqueness")), "pct"),
+        Stat("duplicate rate", _f(a.get("duplicate_rate")), "pct"),
+        Stat("repeated value rate", _f(a.get("repeated_value_rate")), "pct"),
+        Stat("invalid values", _i(a.get("invalid")), "int"),
+        Stat("invalid rate (of present)", _f(a.get("invalid_rate")), "pct"),
+        Stat("min length", _i(a.get("min_length")), "int"),
+        Stat("max length", _i(a.get("max_length")), "int"),
+        Stat("mean length", _f(a.get("mean_length")), "num"),
+    ]
+    return AttributeView(
+        name=_s(a.get("attribute")), anchor=anchor,
+        completeness=None if missing is None else 1 - missing, invalid=_i(a.get("invalid")), stats=stats,
+        top_values=_frequencies(a.get("top_values"), count),
+        patterns=_frequencies(a.get("patterns"), count),
+        invalid_reasons=_frequencies(a.get("invalid_reasons"), count),
+    )
+
+
+def _frequencies(pairs: Any, total: int | None) -> list[Frequency]:
+    out: list[Frequency] = []
+    for p in pairs or []:
+        if isinstance(p, Sequence) and not isinstance(p, str) and len(p) >= 2:
+            value, n = _s(p[0]), _i(p[1])
+            out.append(Frequency(value, n, n / total if (n is not None and total) else None))
+    return out
+
+
+def _score_view(r: Mapping[str, Any]) -> ScoreView:
+    score = _f(r.get("score"))
+    band, label = score_band(score)
+    notes = r.get("notes") or []
+    return ScoreView(
+        attribute=_s(r.get("attribute")), tier=_s(r.get("tier")), score=score, band=band, band_label=label,
+        completeness=_f(r.get("completeness")), validity=_f(r.get("validity")),
+        uniqueness=_f(r.get("uniqueness")), governance=_f(r.get("governance")),
+        retirement_candidate=r.get("retirement_candidate") is True,
+        notes=[notes] if isinstance(notes, str) else [_s(n) for n in notes],
+    )
+
+
+def _summary_row(r: Mapping[str, Any]) -> SummaryRow:
+    status = _s(r.get("status"))
+    return SummaryRow(
+        source=_s(r.get("source")), rows_read=_i(r.get("rows_read")), accepted=_i(r.get("accepted")),
+        quarantined=_i(r.get("quarantined")), flagged=_i(r.get("flagged")), encoding=_s(r.get("encoding")),
+        status=status, status_class=_STATUS_CLASS.get(status.strip().lower(), "other"),
+    )
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _f(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _i(value: Any) -> int | None:
+    v = _f(value)
+    return None if v is None else int(v)
+
+
+def _slug(text: str) -> str:
+    """Anchor-safe fragment; uniqueness comes from the index prefix, not from the slug."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
