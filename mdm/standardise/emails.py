@@ -1,0 +1,124 @@
+"""Email addresses: syntax check (no network), role/disposable flags, a canonical matching form.
+
+Syntax is the practical subset of RFC 5321/5322 that mail providers accept: a dot-atom
+local part (ASCII atext, plus non-ASCII letters/digits for internationalised addresses)
+of at most 64 characters, and a domain of LDH labels with an alphabetic or IDN top-level
+label; quoted local parts and IP-literal domains are rejected. Unicode domains are
+stored as IDNA (punycode), so ``müller.de`` and ``xn--mller-kva.de`` match.
+
+``value`` is the address lower-cased; for gmail.com/googlemail.com (which ignore dots
+and ``+tags``) the local part also loses its dots and ``+tag`` and the domain becomes
+gmail.com, so J.Smith+crm@googlemail.com -> jsmith@gmail.com. Other providers keep
+``+tags`` (for many of them the ``+`` is part of the mailbox name). ``local`` and
+``domain`` are the address as given, lower-cased. Invalid and placeholder addresses
+(none@none.com, anything @example.com) get ``value=None`` so they never match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mdm.standardise.base import Context, FieldValue, standardiser, words
+
+EMAIL_FIELDS = ("value", "valid", "reason", "local", "domain", "is_role", "is_disposable")
+
+_ATEXT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-")
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+_GMAIL = frozenset({"gmail.com", "googlemail.com"})
+
+ROLE_LOCALS: frozenset[str] = words(
+    """
+    info sales admin administrator support help helpdesk contact contactus noreply no-reply donotreply
+    do-not-reply office billing accounts accounting finance hr jobs careers recruiting marketing webmaster
+    postmaster hostmaster abuse security team hello enquiries enquiry inquiries inquiry service
+    customerservice customercare orders press media legal privacy feedback mail newsletter reception
+    root sysadmin it ops operations purchasing procurement invoices ap ar payroll compliance
+    """
+)
+
+DISPOSABLE_DOMAINS: frozenset[str] = words(
+    """
+    mailinator.com 10minutemail.com 10minutemail.net 20minutemail.com guerrillamail.com guerrillamail.net
+    guerrillamail.org guerrillamail.biz guerrillamailblock.com sharklasers.com grr.la yopmail.com yopmail.fr
+    yopmail.net temp-mail.org temp-mail.io tempmail.com tempmailo.com tempail.com trashmail.com trashmail.de
+    trashmail.net getnada.com nada.email maildrop.cc dispostable.com throwawaymail.com fakeinbox.com
+    mailnesia.com mintemail.com mohmal.com emailondeck.com spamgourmet.com mytemp.email tempr.email
+    discard.email mailcatch.com getairmail.com burnermail.io mailpoof.com moakt.com spambox.us
+    33mail.com mailnull.com jetable.org mail-temporaire.fr
+    """
+)
+
+PLACEHOLDER_LOCALS: frozenset[str] = words(
+    "none noemail no-email nomail no.email noaddress donotemail unknown na n/a null test"
+)
+PLACEHOLDER_DOMAINS: frozenset[str] = words(
+    "example.com example.org example.net none.com noemail.com nomail.com test.com domain.com email.invalid"
+)
+_RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local"})
+
+
+def _local_ok(local: str) -> bool:
+    if not 1 <= len(local) <= 64 or local.startswith(".") or local.endswith(".") or ".." in local:
+        return False
+    for c in local:
+        if c == "." or c in _ATEXT:
+            continue
+        if c.isascii() or not (c.isalnum() or unicodedata.category(c).startswith("M")):
+            return False
+    return True
+
+
+def _ascii_domain(domain: str) -> str | None:
+    """The IDNA (punycode) form of a syntactically valid domain, else None."""
+    if domain.isascii():
+        ascii_domain = domain
+    else:
+        try:
+            ascii_domain = domain.encode("idna").decode("ascii").lower()
+        except (UnicodeError, ValueError):
+            return None
+    labels = ascii_domain.split(".")
+    if len(ascii_domain) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return None
+    return ascii_domain if _TLD.match(labels[-1]) else None
+
+
+def _unwrap(text: str) -> str:
+    """Strip what mail clients and CRMs wrap around an address: "Name <a@b>", mailto:, quotes."""
+    if "<" in text and text.endswith(">"):
+        text = text[text.rindex("<") + 1 : -1]
+    text = text.strip().strip("'\"").strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:]
+    return text.strip()
+
+
+def _is_disposable(domain: str) -> bool:
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in DISPOSABLE_DOMAINS for i in range(len(labels) - 1))
+
+
+def _email(text: str, ctx: Context) -> dict[str, FieldValue]:
+    """Validate and canonicalise one email address."""
+    address = _unwrap(text).lower()
+    local, at, domain_given = address.rpartition("@")
+    domain = _ascii_domain(domain_given) if at else None
+    if not at or domain is None or not _local_ok(local) or len(local) + 1 + len(domain) > 254:
+        return {"value": None, "valid": False, "reason": "email.syntax"}
+    base = local.split("+", 1)[0] or local
+    out: dict[str, FieldValue] = {
+        "local": local,
+        "domain": domain,
+        "is_role": base.replace(".", "").replace("_", "") in ROLE_LOCALS or base in ROLE_LOCALS,
+        "is_disposable": _is_disposable(domain),
+    }
+    if base in PLACEHOLDER_LOCALS or domain in PLACEHOLDER_DOMAINS or domain.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+        return {**out, "value": None, "valid": False, "reason": "email.placeholder"}
+    if domain in _GMAIL:
+        local, domain = base.replace(".", "") or local, "gmail.com"
+    return {**out, "value": f"{local}@{domain}"}
+
+
+EMAIL = standardiser("email", EMAIL_FIELDS, _email)

@@ -1,0 +1,69 @@
+"""Street lines: USPS Pub 28 abbreviations and order, PO boxes, units, unparseable and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdm.standardise import Context
+
+TRUNCATED = "<truncated>"
+
+ADDRESSES = [
+    ("123 North Main Street Apt 4B", {"value": "123 N MAIN ST APT 4B", "number": "123", "predirection": "N",
+                                       "street_name": "MAIN", "suffix": "ST", "unit_type": "APT",
+                                       "unit_number": "4B", "po_box": None}),
+    ("1600 Pennsylvania Avenue Northwest", {"value": "1600 PENNSYLVANIA AVE NW", "postdirection": "NW"}),
+    ("1600 Pennsylvania Ave. N.W.", {"value": "1600 PENNSYLVANIA AVE NW"}),
+    ("456 Oak Lane Southeast", {"value": "456 OAK LN SE", "suffix": "LN", "postdirection": "SE"}),
+    ("500 W Madison St Suite 1000", {"value": "500 W MADISON ST STE 1000", "unit_type": "STE", "unit_number": "1000"}),
+    ("233 S. Wacker Dr., Suite 9400", {"value": "233 S WACKER DR STE 9400"}),
+    ("789 Pine Road Suite 200", {"value": "789 PINE RD STE 200"}),
+    ("350 Fifth Avenue, Floor 34", {"value": "350 FIFTH AVE FL 34", "unit_type": "FL", "unit_number": "34"}),
+    ("2000 N Lincoln Ave Apt. 3R", {"value": "2000 N LINCOLN AVE APT 3R"}),
+    ("123 main street apartment 5", {"value": "123 MAIN ST APT 5"}),
+    ("123 Main St Apt #5", {"value": "123 MAIN ST APT 5", "unit_type": "APT", "unit_number": "5"}),
+    ("123 Main St #5", {"value": "123 MAIN ST # 5", "unit_type": "#", "unit_number": "5"}),
+    ("1234 SW 5th Ct Unit 12", {"value": "1234 SW 5TH CT UNIT 12", "predirection": "SW", "suffix": "CT"}),
+    ("77 Massachusetts Ave Room 10-250", {"value": "77 MASSACHUSETTS AVE RM 10-250", "unit_number": "10-250"}),
+    ("55 Fruit Street Building 3", {"value": "55 FRUIT ST BLDG 3"}),
+    ("742 Evergreen Terrace", {"value": "742 EVERGREEN TER", "suffix": "TER"}),
+    ("4 Privet Drive", {"value": "4 PRIVET DR"}),
+    ("1 Infinite Loop", {"value": "1 INFINITE LOOP"}),
+    ("1600 Amphitheatre Parkway", {"value": "1600 AMPHITHEATRE PKWY", "suffix": "PKWY"}),
+    ("3200 Mount Vernon Memorial Highway", {"value": "3200 MOUNT VERNON MEMORIAL HWY", "suffix": "HWY"}),
+    ("9 Circle Court", {"value": "9 CIRCLE CT", "street_name": "CIRCLE"}),
+    ("20 W 34th St.", {"value": "20 W 34TH ST", "street_name": "34TH"}),
+    ("123 1/2 Elm St", {"value": "123 1/2 ELM ST", "number": "123 1/2"}),
+    ("1211 Avenue of the Americas", {"value": "1211 AVENUE OF THE AMERICAS", "suffix": None}),
+    ("100 Highway 101", {"value": "100 HIGHWAY 101"}),
+    ("11 Wall Street, New York, NY 10005", {"value": "11 WALL ST", "valid": True}),
+    ("PO Box 1234", {"value": "PO BOX 1234", "po_box": "1234", "street_name": None, "valid": True}),
+    ("P.O. Box 55", {"value": "PO BOX 55", "po_box": "55"}),
+    ("Post Office Box 77", {"value": "PO BOX 77"}),
+    ("Rural Route 2 Box 15", {"value": "RR 2 BOX 15", "po_box": "15"}),
+    ("123 N MAIN ST APT 4B", {"value": "123 N MAIN ST APT 4B", "valid": True}),  # already standard
+    ("Main Street", {"value": "MAIN ST", "valid": False, "reason": "address.incomplete"}),
+    ("hello world", {"value": "HELLO WORLD", "valid": False, "reason": "address.unparseable"}),
+    ("Apt 4B", {"value": "APT 4B", "valid": False, "reason": "address.unparseable"}),
+    ("123", {"value": "123", "valid": False, "reason": "address.unparseable"}),
+    ("", {"value": None, "valid": True, "reason": None, "number": None}),
+    ("   ", {"value": None, "valid": True}),
+    (None, {"value": None, "valid": True}),
+    ("123 Main\x00 St", {"value": "123 MAIN ST"}),
+    ("123   Main\n\tSt", {"value": "123 MAIN ST"}),
+    ("😀😀", {"value": "😀😀", "valid": False, "reason": "address.unparseable"}),
+    ("شارع الملك فهد", {"value": "شارع الملك فهد", "valid": False, "reason": "address.unparseable"}),
+    ("东京都千代田区", {"value": "东京都千代田区", "valid": False, "reason": "address.unparseable"}),
+    ("1 Main St " + "x" * 10_000, {"value": TRUNCATED, "valid": False, "reason": "address.too_long"}),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), ADDRESSES)
+def test_address(check, raw, expected):
+    check("address", raw, expected)
+
+
+def test_non_us_region_is_cleaned_not_parsed(check):
+    """usaddress is US-trained: a UK source's street line is upper-cased and kept whole."""
+    check("address", "10  Downing Street", {"value": "10 DOWNING STREET", "valid": True, "suffix": None},
+          Context(default_region="GB"))
