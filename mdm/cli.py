@@ -156,7 +156,7 @@ def demo(
     lines = ["# written by `mdm demo`: the bundled sample sources", "hub: hub.duckdb", "sources:"]
     for name in ("crm", "erp", "web", "legacy"):
         shutil.copyfile(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", maps / f"{name}.yaml")
-        src = generated.paths[name]
+        src = generated.sources[name]
         rel = Path(os.path.relpath(src.resolve(), workdir.resolve())).as_posix()
         lines += [f"  - mapping: mappings/{name}.yaml", f"    path: {rel}"]
     config = workdir / "mdm.yaml"

@@ -152,25 +152,47 @@ def _non_ascii_sample(path: Path, limit: int = 256_000) -> bytes:
 
 
 @contextmanager
-def _as_utf8(path: Path, encoding: str) -> Iterator[Path]:
-    """Yield a UTF-8 (no BOM) version of ``path``: itself when already so, else a temp copy."""
-    if encoding in ("utf-8", "utf8"):
+def _as_utf8(path: Path, encoding: str, *, newlines: bool = False) -> Iterator[Path]:
+    """Yield a UTF-8 (no BOM) version of ``path``: itself when already so, else a temp copy.
+
+    With ``newlines`` the copy also has every CR LF and lone CR turned into LF: files
+    with mixed line endings (spreadsheet exports, concatenated feeds) otherwise confuse
+    the CSV parser. A CR LF inside a quoted value becomes LF, which no customer value
+    needs to keep.
+    """
+    needs_newlines = newlines and _has_cr(path)
+    if encoding in ("utf-8", "utf8") and not needs_newlines:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="mdm-read-") as tmp:
         out = Path(tmp) / (path.stem + ".utf8" + path.suffix)
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        pending_cr = False
         try:
             with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
                 for chunk in iter(lambda: src.read(_CHUNK), b""):
-                    dst.write(decoder.decode(chunk))
-                dst.write(decoder.decode(b"", final=True))
+                    text = decoder.decode(chunk)
+                    if needs_newlines:
+                        if pending_cr:
+                            text = "\r" + text
+                        pending_cr = text.endswith("\r")
+                        if pending_cr:
+                            text = text[:-1]
+                        text = text.replace("\r\n", "\n").replace("\r", "\n")
+                    dst.write(text)
+                tail = decoder.decode(b"", final=True) + ("\r" if pending_cr else "")
+                dst.write(tail.replace("\r\n", "\n").replace("\r", "\n") if needs_newlines else tail)
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{path}: not valid {encoding} ({exc.reason} near byte {exc.start}); set 'encoding:' in the "
                 "source mapping to the file's real encoding, or 'auto'", code="input.encoding",
             ) from None
         yield out
+
+
+def _has_cr(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return any(b"\r" in chunk for chunk in iter(lambda: fh.read(_CHUNK), b""))
 
 
 def _resolve_encoding(path: Path, encoding: str) -> str:
@@ -237,36 +259,95 @@ def quote_ident(name: str) -> str:
 
 def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str | None,
                     table: str) -> ReadResult:
+    """DuckDB's parser first; if its record count disagrees with an independent count, the C csv module.
+
+    DuckDB is fast but has been seen to drop records silently on unusual inputs (mixed
+    line endings, stray carriage returns). The check costs one pass of Python's C-level
+    csv reader; when it disagrees the file is parsed by that reader instead, so no
+    record is ever lost.
+    """
     enc = _resolve_encoding(path, encoding)
-    with _as_utf8(path, enc) as utf8:
+    fmt = path.suffix.lower().lstrip(".")
+    with _as_utf8(path, enc, newlines=True) as utf8:
         names, delim = _header(utf8, delimiter or ("\t" if path.suffix.lower() == ".tsv" else None))
-        positional = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
-        renamed = ", ".join(f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names))
         header_lines = _header_line_count(utf8, delim)
-        con.execute("DROP TABLE IF EXISTS _mdm_rejects")
-        con.execute("DROP TABLE IF EXISTS _mdm_reject_scans")
+        expected = _count_records(utf8, delim) - 1
         try:
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {table} AS
-                SELECT row_number() OVER () AS _row, {renamed}
-                FROM read_csv({_sql_str(str(utf8))}, delim={_sql_str(delim)}, quote='"', escape='"',
-                     header=false, skip={header_lines}, auto_detect=false, columns={{{positional}}},
-                     strict_mode=true, store_rejects=true, rejects_table='_mdm_rejects',
-                     rejects_scan='_mdm_reject_scans', max_line_size=8388608)"""
-            )
-            rows = con.execute(
-                """SELECT line, string_agg(DISTINCT error_type, '; ') AS kinds, any_value(csv_line),
-                          string_agg(DISTINCT error_message, '; ')
-                   FROM _mdm_rejects GROUP BY line ORDER BY line"""
-            ).fetchall()
-        except duckdb.Error as exc:
-            raise InputError(f"{path}: cannot be parsed as delimited text ({str(exc).splitlines()[0]})",
-                             code="input.malformed") from None
-    rejects = [Reject(line=int(r[0]), raw=str(r[2] or ""), code=_reject_code(str(r[1])), message=str(r[3]))
-               for r in rows]
-    n = _count(con, table)
-    return ReadResult(table=table, format=path.suffix.lower().lstrip("."), encoding=enc,
-                      delimiter=delim, columns=names, rows=n, rejects=rejects)
+            rejects = _duckdb_csv(con, utf8, names, delim, header_lines, table)
+        except duckdb.Error:
+            rejects = None
+        if rejects is None or _count(con, table) + len(rejects) != expected:
+            rejects = _python_csv(con, utf8, names, delim, table)
+    return ReadResult(table=table, format=fmt, encoding=enc, delimiter=delim, columns=names,
+                      rows=_count(con, table), rejects=rejects)
+
+
+def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], delim: str, header_lines: int,
+                table: str) -> list[Reject]:
+    positional = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
+    renamed = ", ".join(f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names))
+    con.execute("DROP TABLE IF EXISTS _mdm_rejects")
+    con.execute("DROP TABLE IF EXISTS _mdm_reject_scans")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT row_number() OVER () AS _row, {renamed}
+        FROM read_csv({_sql_str(str(path))}, delim={_sql_str(delim)}, quote='"', escape='"', new_line='\\n',
+             header=false, skip={header_lines}, auto_detect=false, columns={{{positional}}},
+             strict_mode=true, store_rejects=true, rejects_table='_mdm_rejects',
+             rejects_scan='_mdm_reject_scans', max_line_size=8388608)"""
+    )
+    rows = con.execute(
+        """SELECT line, string_agg(DISTINCT error_type, '; ') AS kinds, any_value(csv_line),
+                  string_agg(DISTINCT error_message, '; ')
+           FROM _mdm_rejects GROUP BY line ORDER BY line"""
+    ).fetchall()
+    return [Reject(line=int(r[0]), raw=str(r[2] or "").strip("\n"), code=_reject_code(str(r[1])),
+                   message=str(r[3])) for r in rows]
+
+
+def _csv_records(path: Path, delim: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every non-blank record, by Python's C csv reader."""
+    csv.field_size_limit(1 << 30)
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        fh.seek(0)
+        if fh.read(1) != "\ufeff":
+            fh.seek(0)
+        reader = csv.reader(fh, delimiter=delim, quotechar='"', doublequote=True, strict=False)
+        line = 1
+        for fields in reader:
+            if fields:
+                yield line, fields
+            line = reader.line_num + 1
+
+
+def _count_records(path: Path, delim: str) -> int:
+    return sum(1 for _ in _csv_records(path, delim))
+
+
+def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], delim: str,
+                table: str) -> list[Reject]:
+    import pandas as pd
+
+    width = len(names)
+    good: list[list[str]] = []
+    rejects: list[Reject] = []
+    records = _csv_records(path, delim)
+    next(records, None)  # header
+    for line, fields in records:
+        if len(fields) == width:
+            good.append(fields)
+        else:
+            raw = delim.join(fields)
+            rejects.append(Reject(line=line, raw=raw, code="row.ragged",
+                                  message=f"Expected Number of Columns: {width} Found: {len(fields)}"))
+    frame = pd.DataFrame(good, columns=[f"c{i}" for i in range(width)], dtype=object)
+    frame = frame.where(frame != "", None)
+    frame.insert(0, "_row", range(1, len(frame) + 1))
+    con.register("_mdm_csv", frame)
+    renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(names))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, {renamed} FROM _mdm_csv")
+    con.unregister("_mdm_csv")
+    return rejects
 
 
 def _header_line_count(path: Path, delim: str) -> int:

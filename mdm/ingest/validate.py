@@ -26,8 +26,9 @@ FINDING_COLUMNS = ["_row", "attribute", "code", "message", "severity", "value"]
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$"
 _POSTAL = r"^(?=.*[0-9])[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$"
-_STATE = r"^[A-Za-z][A-Za-z .'\-]{1,29}$"
-_COUNTRY = r"^[A-Za-z][A-Za-z .,'()\-]{1,59}$"
+# any script's letters (中国, Deutschland, Québec), no digits or markup
+_STATE = r"^[^\W\d_][^\W\d_ .'\-]*(?:[ .'\-]+[^\W\d_]+)*\.?$"
+_COUNTRY = r"^[^\W\d_][^\W\d_ .,'()\-]*(?:[ .,'()\-]+[^\W\d_]+)*[.)]?$"
 _NATIONAL_ID = r"^[0-9A-Za-z][0-9A-Za-z \-]{3,19}$"
 _GENDER = r"^[A-Za-z][A-Za-z \-]{0,19}$"
 

@@ -30,7 +30,10 @@ def test_rows_read_equals_accepted_plus_quarantined(rows: list[tuple[bool, list[
                                                     make_mapping: Callable[..., SourceMapping]) -> None:
     mapping = make_mapping(updated_at_column=None, delimiter=delimiter)
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+    terminator = "\r\n" if crlf else "\n"
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=terminator)
+    # csv only quotes a bare CR when CR is part of the line terminator; a well-formed file quotes it
+    quote_all = csv.writer(buf, delimiter=delimiter, lineterminator=terminator, quoting=csv.QUOTE_ALL)
     writer.writerow(["id", "name", "mail", "dob"])
     ids = []
     for i, (has_id, cells, ragged) in enumerate(rows):
@@ -41,7 +44,7 @@ def test_rows_read_equals_accepted_plus_quarantined(rows: list[tuple[bool, list[
             fields.append("extra")
         elif ragged < 0:
             fields = fields[:-1]
-        writer.writerow(fields)
+        (quote_all if any("\r" in f for f in fields) else writer).writerow(fields)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "p.csv"
         path.write_text(buf.getvalue(), encoding="utf-8", newline="")

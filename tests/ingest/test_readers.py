@@ -159,3 +159,11 @@ def test_bad_files_are_clear_errors(tmp_path: Path, con: duckdb.DuckDBPyConnecti
 def test_missing_file(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(InputError, match="file not found"):
         read_source(con, tmp_path / "nope.csv")
+
+
+def test_mixed_line_endings_lose_nothing(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b'id,name,note\r\n1,a,x\n2,b,"multi\r\nline"\r\n3,c,0\r\n4,d,y\n')
+    result = read_source(con, path)
+    assert rows_of(con) == [("1", "a", "x"), ("2", "b", "multi\nline"), ("3", "c", "0"), ("4", "d", "y")]
+    assert result.rejects == []
