@@ -23,7 +23,7 @@ def ingest_profile(data_dir: str) -> dict[str, Any]:
         mapping = load_mapping(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", dictionary)
         path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
         t0 = time.perf_counter()
-        _, _, summary = profile_file(path, mapping, dictionary)
+        _, _, summary = profile_file(path, mapping, dictionary, standardised=False)
         per_source[name] = {"rows": summary["rows_read"], "seconds": round(time.perf_counter() - t0, 3),
                             "quarantined": summary["quarantined"], "flagged": summary["flagged"]}
         rows += summary["rows_read"]
@@ -50,7 +50,40 @@ def ingest_hub(data_dir: str, hub: str) -> dict[str, Any]:
     return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds)}
 
 
-STEPS = {"ingest_profile": ingest_profile, "ingest_hub": ingest_hub}
+def standardise_all(data_dir: str) -> dict[str, Any]:
+    """Standardise every attribute of every generated source (staging not timed)."""
+    import duckdb
+
+    from mdm.config import BUNDLED_ROOT, load_dictionary, load_mapping
+    from mdm.ingest.stage import stage_file
+    from mdm.pipeline import source_context
+    from mdm.standardise.stage import standardise
+
+    dictionary = load_dictionary()
+    con = duckdb.connect()
+    rows = 0
+    seconds = 0.0
+    new = cached = 0
+    per_source = {}
+    for name in ("crm", "erp", "web", "legacy"):
+        mapping = load_mapping(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", dictionary)
+        path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
+        staged = stage_file(con, path, mapping, dictionary)
+        t0 = time.perf_counter()
+        result = standardise(con, "_mapped", "_row", dictionary,
+                             {mapping.source: source_context(mapping, dictionary)}, flags="_findings")
+        took = time.perf_counter() - t0
+        seconds += took
+        rows += staged.rows_read
+        new += result.new_values
+        cached += result.cached_values
+        per_source[name] = {"rows": staged.rows_read, "seconds": round(took, 3),
+                            "attributes": len(result.attributes), "distinct_new": result.new_values}
+    return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds),
+            "distinct_values_standardised": new, "distinct_values_from_cache": cached, "per_source": per_source}
+
+
+STEPS = {"ingest_profile": ingest_profile, "ingest_hub": ingest_hub, "standardise": standardise_all}
 
 
 def main() -> None:

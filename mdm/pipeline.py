@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from mdm.config import Dictionary, Project, SourceMapping
 from mdm.hub import open_hub, transaction
 from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
+from mdm.ingest.stage import Staged
+from mdm.standardise.base import Context
+from mdm.standardise.stage import standardise
 
 Progress = Callable[[str], None]
 
@@ -43,6 +48,24 @@ def _noop(_: str) -> None:
     return None
 
 
+def source_context(mapping: SourceMapping, dictionary: Dictionary, today: dt.date | None = None) -> Context:
+    return Context(default_region=mapping.default_region, date_formats=mapping.date_formats or dictionary.date_formats,
+                   today=today)
+
+
+def standardise_staged(dictionary: Dictionary, today: dt.date | None = None
+                       ) -> Callable[[duckdb.DuckDBPyConnection, Staged, SourceMapping], None]:
+    """The standardise stage as ingest's enrich hook: ``_mapped`` -> ``_std``, failures into ``_findings``."""
+
+    def enrich(con: duckdb.DuckDBPyConnection, staged: Staged, mapping: SourceMapping) -> None:
+        standardise(con, "_mapped", "_row", dictionary, {mapping.source: source_context(mapping, dictionary, today)},
+                    flags="_findings")
+        con.execute("""INSERT INTO _findings SELECT key, attribute, code, message, 'flag', value FROM _std_findings
+                       WHERE code IS NOT NULL""")
+
+    return enrich
+
+
 def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None = None,
         today: dt.date | None = None) -> RunResult:
     """Ingest every configured source into the hub, atomically, and write the run report."""
@@ -52,7 +75,7 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
         for mapping, path in project.sources:
             progress(f"ingest {mapping.source}: {path.name}")
             batches.append(ingest_file(hub.con, path, mapping, project.dictionary, today=today,
-                                       own_transaction=False))
+                                       own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
     report = write_run_report(project, batches, report_dir or project.hub.parent / "reports")
     return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now())
 
@@ -72,11 +95,15 @@ def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path
     return path
 
 
-def profile_file(path: Path, mapping: SourceMapping, dictionary: Dictionary, *,
-                 today: dt.date | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
-    """Profile and validate one file without a hub: (profile, scorecard rows, batch summary)."""
-    import duckdb
+Profiled = tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]
 
+
+def profile_file(path: Path, mapping: SourceMapping, dictionary: Dictionary, *,
+                 today: dt.date | None = None, standardised: bool = True) -> Profiled:
+    """Profile and validate one file without a hub: (profile, scorecard rows, batch summary).
+
+    With ``standardised`` values the standardisers reject also count as invalid.
+    """
     from mdm.ingest.profile import profile_staged
     from mdm.ingest.scorecard import scorecard
     from mdm.ingest.stage import stage_file
@@ -84,6 +111,8 @@ def profile_file(path: Path, mapping: SourceMapping, dictionary: Dictionary, *,
     con = duckdb.connect()
     try:
         staged = stage_file(con, path, mapping, dictionary, today=today)
+        if standardised:
+            standardise_staged(dictionary, today)(con, staged, mapping)
         doc = profile_staged(con, staged.attributes, source=mapping.source, file=str(path),
                              mask=pii_attributes(dictionary))
         reasons = con.execute(

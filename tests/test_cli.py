@@ -28,8 +28,8 @@ def mdm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "shop.yaml").write_text(MAPPING, encoding="utf-8")
-    (tmp_path / "shop.csv").write_text("id,name,mail,upd\n1,Ann,ann@example.com,2024-01-01\n2,Bob,bob@,2024-02-01\n"
-                                       "3,Cy,cy@example.com,\n4,Di,di@example.com,2024-03-01\n", encoding="utf-8")
+    (tmp_path / "shop.csv").write_text("id,name,mail,upd\n1,Ann,ann@acme.io,2024-01-01\n2,Bob,bob@,2024-02-01\n"
+                                       "3,Cy,cy@acme.io,\n4,Di,di@acme.io,2024-03-01\n", encoding="utf-8")
     (tmp_path / "mdm.yaml").write_text("hub: hub.duckdb\nsources:\n  - {mapping: shop.yaml, path: shop.csv}\n",
                                        encoding="utf-8")
     return tmp_path
@@ -41,8 +41,8 @@ def test_profile_json_to_stdout(project: Path) -> None:
     doc = json.loads(res.stdout)
     assert doc["summary"]["rows_read"] == 4
     email = next(a for a in doc["profile"]["attributes"] if a["attribute"] == "email")
-    assert email["invalid"] == 1 and email["invalid_reasons"] == [["email.format", 1]]
-    assert all(v[0] != "ann@example.com" for v in email["top_values"]), "PII is masked in profiles"
+    assert email["invalid"] == 1 and ["email.format", 1] in email["invalid_reasons"]
+    assert all(v[0] != "ann@acme.io" for v in email["top_values"]), "PII is masked in profiles"
     assert {s["attribute"] for s in doc["scorecard"]} == {"first_name", "email"}
 
 

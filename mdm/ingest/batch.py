@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,18 @@ import pandas as pd
 
 from mdm.config import Dictionary, SourceMapping
 from mdm.hub.connection import transaction
+from mdm.hub.register import register
 from mdm.hub.schema import ensure_attribute_columns
 from mdm.ingest.profile import profile_staged
 from mdm.ingest.readers import quote_ident, sha256_of
 from mdm.ingest.scorecard import ScoreRow, scorecard
 from mdm.ingest.stage import Staged, stage_file
+
+#: Called between staging and profiling with the connection and the staged file. It may
+#: add rows to ``_findings`` (counted as invalid by the profile and scorecard) and leave a
+#: ``_std`` table keyed by ``_row``, which is persisted as ``record_std``. The pipeline
+#: passes the standardise stage here; ingest itself knows nothing of it.
+Enrich = Callable[[duckdb.DuckDBPyConnection, Staged, SourceMapping], None]
 
 
 @dataclass
@@ -57,7 +65,8 @@ def pii_attributes(dictionary: Dictionary) -> set[str]:
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMapping, dictionary: Dictionary,
-                *, today: dt.date | None = None, force: bool = False, own_transaction: bool = True) -> BatchResult:
+                *, today: dt.date | None = None, force: bool = False, own_transaction: bool = True,
+                enrich: Enrich | None = None) -> BatchResult:
     """Load ``path`` for ``mapping.source`` into the hub behind ``con``.
 
     With ``own_transaction`` (the default) the batch is its own transaction; a pipeline
@@ -76,18 +85,21 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMappi
                                        f"(batch {prior[0]}, same sha256); nothing to do")
     if own_transaction:
         with transaction(con):
-            return _ingest(con, path, digest, mapping, dictionary, today)
-    return _ingest(con, path, digest, mapping, dictionary, today)
+            return _ingest(con, path, digest, mapping, dictionary, today, enrich)
+    return _ingest(con, path, digest, mapping, dictionary, today, enrich)
 
 
 def _ingest(con: duckdb.DuckDBPyConnection, path: Path, digest: str, mapping: SourceMapping,
-            dictionary: Dictionary, today: dt.date | None) -> BatchResult:
+            dictionary: Dictionary, today: dt.date | None, enrich: Enrich | None) -> BatchResult:
     started = dt.datetime.now()
     ensure_attribute_columns(con, dictionary.names)
     row = con.execute("SELECT nextval('batch_id_seq')").fetchone()
     assert row is not None
     batch_id = int(row[0])
     staged = stage_file(con, path, mapping, dictionary, today=today)
+    con.execute("DROP TABLE IF EXISTS _std")
+    if enrich is not None:
+        enrich(con, staged, mapping)
     doc = profile_staged(con, staged.attributes, source=mapping.source, file=str(path),
                          mask=pii_attributes(dictionary))
     scores = scorecard(doc, dictionary, mapping)
@@ -137,6 +149,31 @@ def _write_records(con: duckdb.DuckDBPyConnection, staged: Staged, batch_id: int
            FROM _quarantine""",
         [batch_id, source],
     )
+    if _exists(con, "_std"):
+        _write_std(con, source)
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    return bool(row and row[0])
+
+
+def _write_std(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Upsert the standardised values of the accepted records into ``record_std``."""
+    con.execute("""CREATE TABLE IF NOT EXISTS record_std AS
+                   SELECT CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS source_id,
+                          * EXCLUDE (_row) FROM _std LIMIT 0""")
+    have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
+    for name, typ, *_ in con.execute("DESCRIBE _std").fetchall():
+        if name != "_row" and name not in have:
+            con.execute(f"ALTER TABLE record_std ADD COLUMN {quote_ident(name)} {typ}")
+    con.execute("DELETE FROM record_std WHERE source = ? AND source_id IN (SELECT source_id FROM _accepted)",
+                [source])
+    con.execute(
+        """INSERT INTO record_std BY NAME
+           SELECT ? AS source, a.source_id, s.* EXCLUDE (_row) FROM _std s JOIN _accepted a USING (_row)""",
+        [source],
+    )
 
 
 def _write_scorecard(con: duckdb.DuckDBPyConnection, scores: list[ScoreRow], batch_id: int) -> None:
@@ -145,7 +182,7 @@ def _write_scorecard(con: duckdb.DuckDBPyConnection, scores: list[ScoreRow], bat
     frame = pd.DataFrame([s.as_dict() for s in scores])
     frame.insert(0, "batch_id", batch_id)
     frame["computed_at"] = pd.Timestamp.now()
-    con.register("_scores_df", frame)
+    register(con, "_scores_df", frame)
     con.execute(
         """INSERT INTO scorecard SELECT batch_id, source, attribute, tier, rows, missing_rate, invalid_rate,
            duplicate_rate, completeness, validity, uniqueness, governance, score, retirement_candidate,
@@ -155,5 +192,5 @@ def _write_scorecard(con: duckdb.DuckDBPyConnection, scores: list[ScoreRow], bat
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_mapped", "_findings", "_quarantine", "_accepted"):
+    for t in ("_mapped", "_findings", "_quarantine", "_accepted", "_std", "_std_findings"):
         con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -9,8 +9,10 @@ leaves behind and returns a JSON-ready document::
      "top_values": [[value, n], ...], "patterns": [[shape, n], ...],
      "invalid_reasons": [[code, n], ...]}, ...]}
 
-Patterns are character shapes: upper-case letter -> ``A``, lower-case -> ``a``, digit -> ``9``,
-other letters (e.g. CJK) -> ``L``, everything else kept, truncated to 40 characters.
+Patterns are character shapes: upper-case ASCII letter -> ``A``, lower-case -> ``a``, digit -> ``9``,
+any non-ASCII character (é, CJK) -> ``L``, everything else kept, truncated to 40 characters.
+Attributes with more than PATTERN_SAMPLE distinct values get their patterns from a
+deterministic hash sample of them (``patterns_sample_share`` says how much).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import duckdb
 from mdm.ingest.readers import quote_ident
 
 TOP_N = 10
+#: patterns are computed over at most this many distinct values per attribute (a
+#: deterministic hash sample beyond it; counts stay weighted by occurrences)
+PATTERN_SAMPLE = 100_000
 
 
 def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, source: str, file: str,
@@ -57,26 +62,33 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
            FROM _pvals GROUP BY attribute"""
     ).fetchall()}
     top: dict[str, list[list[Any]]] = {}
-    for attr, value, n in con.execute(
-        f"""SELECT attribute, value, n FROM _pvals WHERE trim(value) <> ''
-            QUALIFY row_number() OVER (PARTITION BY attribute ORDER BY n DESC, value) <= {TOP_N}
-            ORDER BY attribute, n DESC, value"""
+    # max_by(..., n) keeps a small heap per attribute: no sort of every distinct value
+    for attr, pairs in con.execute(
+        f"""SELECT attribute, max_by(struct_pack(v := value, n := n), n, {TOP_N}) FROM _pvals
+            WHERE trim(value) <> '' GROUP BY attribute"""
     ).fetchall():
-        top.setdefault(attr, []).append([_mask(value) if attr in mask else value, int(n)])
+        ranked = sorted(((p["v"], int(p["n"])) for p in pairs), key=lambda x: (-x[1], x[0]))
+        top[attr] = [[_mask(v) if attr in mask else v, n] for v, n in ranked]
     patterns: dict[str, list[list[Any]]] = {}
-    for attr, shape, n in con.execute(
-        f"""SELECT attribute, shape, sum(n) AS n FROM (
-                SELECT attribute, n, left(
-                    regexp_replace(regexp_replace(regexp_replace(regexp_replace(value,
-                        '[A-Z]', 'A', 'g'), '[a-z]', 'a', 'g'), '[0-9]', '9', 'g'),
-                        '[^Aa9[:punct:][:space:]]', 'L', 'g'),
-                    40) AS shape
-                FROM _pvals WHERE trim(value) <> '')
-            GROUP BY attribute, shape
-            QUALIFY row_number() OVER (PARTITION BY attribute ORDER BY sum(n) DESC, shape) <= {TOP_N}
-            ORDER BY attribute, n DESC, shape"""
+    rates = {a: min(1.0, PATTERN_SAMPLE / max(1, int(st[1] or 0))) for a, st in stats.items()}
+    rate_case = " ".join(f"WHEN {_sql_str(a)} THEN {int(r * 1_000_000)}" for a, r in rates.items())
+    for attr, pairs in con.execute(
+        f"""WITH shapes AS (
+                SELECT attribute, n, translate(value,
+                        'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+                        'AAAAAAAAAAAAAAAAAAAAAAAAAAaaaaaaaaaaaaaaaaaaaaaaaaaa9999999999') AS shape
+                FROM _pvals WHERE trim(value) <> ''
+                  AND hash(value) % 1000000 < (CASE attribute {rate_case or "WHEN '' THEN 0"} ELSE 1000000 END)),
+            grouped AS (
+                -- non-ASCII characters (bytes > chars) are rare: only those values pay for a regex
+                SELECT attribute, left(CASE WHEN strlen(shape) = length(shape) THEN shape
+                                            ELSE regexp_replace(shape, '[^\\x00-\\x7F]', 'L', 'g') END, 40) AS shape,
+                       sum(n) AS n
+                FROM shapes GROUP BY ALL)
+            SELECT attribute, max_by(struct_pack(s := shape, n := n), n, {TOP_N}) FROM grouped GROUP BY attribute"""
     ).fetchall():
-        patterns.setdefault(attr, []).append([shape, int(n)])
+        ranked = sorted(((p["s"], int(p["n"])) for p in pairs), key=lambda x: (-x[1], x[0]))
+        patterns[attr] = [[sh, n] for sh, n in ranked]
     invalid: dict[str, int] = {}
     reasons: dict[str, list[list[Any]]] = {}
     for attr, code, n in con.execute(
@@ -91,6 +103,7 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
     con.execute("DROP TABLE _pvals")
 
     for attr in attributes:
+        rate = rates.get(attr, 1.0)
         blanks, distinct, nonblank, repeated, mn, mx, mean = stats.get(attr, (0, 0, 0, 0, None, None, None))
         blanks, distinct, nonblank, repeated = (int(x or 0) for x in (blanks, distinct, nonblank, repeated))
         nulls = rows - blanks - nonblank
@@ -114,9 +127,14 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
             "invalid_rate": _rate(bad, nonblank),
             "top_values": top.get(attr, []),
             "patterns": patterns.get(attr, []),
+            "patterns_sample_share": round(rate, 6),
             "invalid_reasons": reasons.get(attr, []),
         })
     return doc
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _rate(n: int, d: int) -> float:

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from mdm.errors import InputError
+from mdm.hub.register import register
 
 DELIMITED = {".csv", ".tsv", ".txt"}
 JSONL = {".jsonl", ".ndjson"}
@@ -321,7 +322,11 @@ def _csv_records(path: Path, delim: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _count_records(path: Path, delim: str) -> int:
-    return sum(1 for _ in _csv_records(path, delim))
+    """Non-blank records as the C csv module reads them (the header included)."""
+    csv.field_size_limit(1 << 30)
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delim, quotechar='"', doublequote=True, strict=False)
+        return sum(1 for fields in reader if fields)
 
 
 def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], delim: str,
@@ -343,7 +348,7 @@ def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], de
     frame = pd.DataFrame(good, columns=[f"c{i}" for i in range(width)], dtype=object)
     frame = frame.where(frame != "", None)
     frame.insert(0, "_row", range(1, len(frame) + 1))
-    con.register("_mdm_csv", frame)
+    register(con, "_mdm_csv", frame)
     renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(names))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, {renamed} FROM _mdm_csv")
     con.unregister("_mdm_csv")
@@ -502,7 +507,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, ta
         wb.close()
     frame = pd.DataFrame(data, columns=[f"c{i}" for i in range(width)], dtype=object)
     frame.insert(0, "_row", range(1, len(frame) + 1))
-    con.register("_mdm_xlsx", frame)
+    register(con, "_mdm_xlsx", frame)
     renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(names))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, {renamed} FROM _mdm_xlsx")
     con.unregister("_mdm_xlsx")

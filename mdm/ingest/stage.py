@@ -26,6 +26,7 @@ import pandas as pd
 
 from mdm.config import Dictionary, SourceMapping
 from mdm.errors import InputError
+from mdm.hub.register import register
 from mdm.ingest.readers import ReadResult, quote_ident, read_source
 from mdm.ingest.validate import FINDING_COLUMNS, parse_dates, validate_frame
 
@@ -81,7 +82,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMappin
     if mapping.updated_at_column:
         findings = pd.concat([findings, _updated_at(con, frame, formats)], ignore_index=True)
     del frame
-    con.register("_findings_df", findings.astype({"_row": "int64"}) if len(findings) else
+    register(con, "_findings_df", findings.astype({"_row": "int64"}) if len(findings) else
                  pd.DataFrame({c: pd.Series(dtype="int64" if c == "_row" else "string") for c in FINDING_COLUMNS}))
     con.execute("CREATE OR REPLACE TEMP TABLE _findings AS SELECT * FROM _findings_df")
     con.unregister("_findings_df")
@@ -128,7 +129,7 @@ def _updated_at(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, formats: tu
     """Parse the source's updated-at column into ``_mapped.updated_at``; flag what does not parse."""
     parsed = parse_dates(frame["updated_at"], formats)
     text = frame["updated_at"].astype("string")
-    con.register("_upd_df", pd.DataFrame({"_row": frame["_row"].astype("int64"), "ts": parsed}))
+    register(con, "_upd_df", pd.DataFrame({"_row": frame["_row"].astype("int64"), "ts": parsed}))
     con.execute("UPDATE _mapped SET updated_at = u.ts FROM _upd_df u WHERE _mapped._row = u._row AND u.ts IS NOT NULL")
     con.unregister("_upd_df")
     bad = text.notna() & (text.str.strip() != "") & parsed.isna()
@@ -148,7 +149,7 @@ def _decide_quarantine(con: duckdb.DuckDBPyConnection, read: ReadResult) -> None
         {"line": [r.line for r in read.rejects], "raw": [r.raw for r in read.rejects],
          "code": [r.code for r in read.rejects], "message": [r.message for r in read.rejects]},
     ).astype({"line": "Int64", "raw": "string", "code": "string", "message": "string"})
-    con.register("_rejects_df", rejects)
+    register(con, "_rejects_df", rejects)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _quarantine AS
         WITH reasons AS (

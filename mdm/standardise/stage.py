@@ -1,0 +1,294 @@
+"""The standardise stage: apply the dictionary's standardisers to a table, in DuckDB.
+
+Each standardiser runs once per distinct raw value and source context (phone region,
+date formats): results live in a cache table per standardiser (``std_cache__<name>``),
+so a value seen in an earlier batch is never standardised again, and the per-record
+output is a join. Large sets of new values are spread over the machine's cores.
+
+Input: a table with a key column, optionally a ``source`` column, and raw attribute
+columns. Output, both keyed like the input:
+
+* ``_std``: per attribute ``<attr>`` (the standardised value; NULL when validation
+  flagged the raw value, so flagged values stay out of matching and survivorship),
+  ``<attr>__valid``, ``<attr>__reason`` and one ``<attr>__<field>`` per extra output
+  field (``phone__extension``, ``first_name__nysiis``, ...);
+* ``_std_findings``: ``key, attribute, code, message, value`` for every value the
+  standardiser could not standardise (``phone.invalid``, ``address.unparseable``...),
+  which the quality scorecard counts as invalid.
+
+Name parts: when a record has no first/middle/last name but a ``full_name``, the
+parts split from the full name stand in for them before the name standardiser runs.
+
+Regions: phones, addresses, states, postal codes and national ids are read in the
+record's own country when it has a valid one (a Shanghai customer in a US CRM), and
+in the source's ``default_region`` otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import duckdb
+import pandas as pd
+
+from mdm.config import Dictionary
+from mdm.errors import ConfigError
+from mdm.hub.register import register
+from mdm.standardise.base import Context
+from mdm.standardise.registry import STANDARDISERS, get
+
+#: full_name standardiser field -> the attribute it stands in for
+NAME_PARTS = {"first": "first_name", "middle": "middle_name", "last": "last_name"}
+#: standardisers whose reading depends on the country (Context.default_region)
+REGIONAL = frozenset({"phone", "address", "state", "postal_code", "national_id"})
+PARALLEL_MIN_VALUES = 20_000
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class StdResult:
+    attributes: list[str]
+    new_values: int
+    cached_values: int
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def context_key(ctx: Context) -> str:
+    return f"{ctx.region}|{_rest_key(ctx)}"
+
+
+def _rest_key(ctx: Context) -> str:
+    today = ctx.reference_date().isoformat() if ctx.is_birth_date else ""
+    return f"{chr(31).join(ctx.date_formats)}|{int(ctx.is_birth_date)}|{today}"
+
+
+def parse_context_key(key: str) -> Context:
+    import datetime as dt
+
+    region, formats, birth, today = key.split("|", 3)
+    return Context(default_region=region, date_formats=tuple(formats.split(chr(31))) if formats else (),
+                   today=dt.date.fromisoformat(today) if today else None, is_birth_date=birth == "1")
+
+
+def attribute_context(dictionary: Dictionary, attribute: str, base: Context) -> Context:
+    """The source's context, marked as a birth date when the attribute may not lie in the future."""
+    attr = dictionary.attributes[attribute]
+    is_birth = attr.type == "date" and str(attr.validation.max).lower() == "today"
+    return Context(default_region=base.default_region, date_formats=base.date_formats, today=base.today,
+                   is_birth_date=is_birth)
+
+
+def check_standardisers(dictionary: Dictionary) -> None:
+    """Every ``standardiser:`` in the dictionary must name a registered one."""
+    for name, attr in dictionary.attributes.items():
+        if attr.standardiser and attr.standardiser not in STANDARDISERS:
+            try:
+                get(attr.standardiser)
+            except KeyError as exc:
+                where = dictionary.path or "the dictionary"
+                raise ConfigError(f"{where}: key 'attributes.{name}.standardiser': {exc.args[0]}",
+                                  code="config.unknown_standardiser") from None
+
+
+def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary: Dictionary,
+                contexts: dict[str, Context], *, source_column: str | None = None,
+                flags: str | None = None, workers: int | None = None) -> StdResult:
+    """Standardise ``table`` into ``_std`` and ``_std_findings`` (see module doc).
+
+    ``contexts`` maps source name -> Context; with ``source_column`` None the table holds
+    one source, the only key of ``contexts``. ``flags`` names a table ``(key, attribute)``
+    of values validation flagged.
+    """
+    check_standardisers(dictionary)
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    attrs = [a for a, spec in dictionary.attributes.items() if spec.standardiser and a in have]
+    if source_column is None and len(contexts) != 1:
+        raise ValueError("a single-source table needs exactly one context")
+    src_expr = _q(source_column) if source_column else _lit(next(iter(contexts)))
+    region_case = " ".join(f"WHEN {_lit(s_)} THEN {_lit(c.region)}" for s_, c in contexts.items())
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _std_in AS
+            SELECT t.{_q(key)} AS {_q(key)}, {src_expr} AS _src, (CASE {src_expr} {region_case} END) AS _region
+                   {''.join(f', t.{_q(a)}' for a in attrs)}
+            FROM {table} t"""
+    )
+    tally = [0, 0]
+
+    def fill(group: list[str], std_name: str) -> None:
+        for a in group:
+            _add_ctx_column(con, dictionary, a, contexts)
+        n, c = _fill_cache(con, group, std_name, workers)
+        tally[0] += n
+        tally[1] += c
+
+    # 1. full names first: their parts stand in for missing name attributes
+    full = dictionary.attributes.get("full_name")
+    if "full_name" in attrs and full is not None and full.standardiser == "full_name":
+        fill(["full_name"], "full_name")
+        for part, a in NAME_PARTS.items():
+            if a not in dictionary.attributes or not dictionary.attributes[a].standardiser:
+                continue
+            if a not in attrs:
+                con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(a)} VARCHAR")
+                attrs.append(a)
+            con.execute(
+                f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)} FROM std_cache__full_name fn
+                    WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in.full_name
+                      AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
+            )
+    # 2. the record's own country decides the region of phones, addresses, ...
+    country = dictionary.attributes.get("country")
+    if "country" in attrs and country is not None and country.standardiser == "country":
+        fill(["country"], "country")
+        con.execute(
+            """UPDATE _std_in SET _region = c.value FROM std_cache__country c
+               WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in.country AND c.valid
+                 AND length(c.value) = 2"""
+        )
+    # 3. every other standardiser, once per distinct (context, value)
+    by_std: dict[str, list[str]] = {}
+    for a in attrs:
+        name = dictionary.attributes[a].standardiser
+        assert name is not None
+        if a not in ("full_name", "country") or name not in ("full_name", "country"):
+            by_std.setdefault(name, []).append(a)
+    for std_name, group in by_std.items():
+        fill(group, std_name)
+
+    # 4. join the results back, leaving out values validation flagged
+    flag_join, flagged = "", "false"
+    if flags:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _std_flags AS
+                        SELECT {_q(key)} AS k, list(DISTINCT attribute) AS attrs FROM {flags} GROUP BY 1""")
+        flag_join = f" LEFT JOIN _std_flags fl ON fl.k = i.{_q(key)}"
+    cols = [f"i.{_q(key)}"]
+    joins = []
+    findings = []
+    for n_, a in enumerate(attrs):
+        spec = get(dictionary.attributes[a].standardiser or "")
+        alias = f"c{n_}"
+        if flags:
+            flagged = f"coalesce(list_contains(fl.attrs, {_lit(a)}), false)"
+        joins.append(f" LEFT JOIN std_cache__{spec.name} {alias} ON {alias}.ctx = i.{_q('_ctx__' + a)}"
+                     f" AND {alias}.raw = i.{_q(a)}")
+        cols.append(f"CASE WHEN {flagged} THEN NULL ELSE {alias}.value END AS {_q(a)}")
+        cols.append(f"{alias}.valid AS {_q(a + '__valid')}")
+        cols.append(f"{alias}.reason AS {_q(a + '__reason')}")
+        cols += [f"{alias}.{_q(f)} AS {_q(a + '__' + f)}" for f in spec.fields[3:]]
+        findings.append(f"SELECT i.{_q(key)} AS key, {_lit(a)} AS attribute, {alias}.reason AS code, "
+                        f"'could not be standardised' AS message, i.{_q(a)} AS value FROM _std_in i"
+                        f"{joins[-1]} WHERE NOT {alias}.valid")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _std AS SELECT {', '.join(cols)} FROM _std_in i"
+                f"{flag_join}{''.join(joins)}")
+    con.execute("CREATE OR REPLACE TEMP TABLE _std_findings AS "
+                + (" UNION ALL ".join(findings) if findings else
+                   f"SELECT CAST(NULL AS {_key_type(con, table, key)}) AS key, '' AS attribute, '' AS code, "
+                   "'' AS message, '' AS value WHERE false"))
+    con.execute("DROP TABLE _std_in")
+    con.execute("DROP TABLE IF EXISTS _std_flags")
+    return StdResult(attributes=attrs, new_values=tally[0], cached_values=tally[1])
+
+
+def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attribute: str,
+                    contexts: dict[str, Context]) -> None:
+    """``_ctx__<attribute>``: the context key each row's value is standardised in."""
+    spec = get(dictionary.attributes[attribute].standardiser or "")
+    rest = " ".join(f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
+                    for s, c in contexts.items())
+    region = "_region" if spec.name in REGIONAL else (
+        "(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items()) + " END)")
+    col = _q("_ctx__" + attribute)
+    con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {col} VARCHAR")
+    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || (CASE _src {rest} END)")
+
+
+def _key_type(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
+    for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall():
+        if name == key:
+            return str(typ)
+    return "VARCHAR"
+
+
+def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
+    std = get(std_name)
+    extra = "".join(f", {_q(f)} VARCHAR" for f in std.fields[3:])
+    con.execute(f"""CREATE TABLE IF NOT EXISTS std_cache__{std.name} (
+                    ctx VARCHAR NOT NULL, raw VARCHAR NOT NULL, value VARCHAR, valid BOOLEAN NOT NULL,
+                    reason VARCHAR{extra}, PRIMARY KEY (ctx, raw))""")
+
+
+def _fill_cache(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name: str,
+                workers: int | None) -> tuple[int, int]:
+    """Standardise the distinct (context, value) pairs of ``columns`` the cache lacks.
+
+    Returns (newly standardised, already cached) counts.
+    """
+    std = get(std_name)
+    ensure_cache(con, std.name)
+    union = " UNION ".join(f"SELECT {_q('_ctx__' + c)} AS ctx, {_q(c)} AS raw FROM _std_in WHERE {_q(c)} IS NOT NULL"
+                           for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _std_distinct AS SELECT DISTINCT ctx, raw FROM ({union})")
+    todo = con.execute(
+        f"""SELECT d.ctx, d.raw FROM _std_distinct d ANTI JOIN std_cache__{std.name} c
+            ON c.ctx = d.ctx AND c.raw = d.raw ORDER BY d.ctx""").fetchall()
+    total = con.execute("SELECT count(*) FROM _std_distinct").fetchone()
+    con.execute("DROP TABLE _std_distinct")
+    cached = (int(total[0]) if total else 0) - len(todo)
+    if not todo:
+        return 0, cached
+    rows: list[tuple[object, ...]] = []
+    start = 0
+    while start < len(todo):  # todo is ordered by context: one batch per context
+        key_text = todo[start][0]
+        end = start
+        while end < len(todo) and todo[end][0] == key_text:
+            end += 1
+        rows += _apply(std.name, parse_context_key(key_text), [r[1] for r in todo[start:end]], workers)
+        start = end
+    frame = pd.DataFrame(rows, columns=list(std.fields), dtype=object)
+    frame.insert(0, "raw", [r[1] for r in todo])
+    frame.insert(0, "ctx", [r[0] for r in todo])
+    frame["valid"] = frame["valid"].astype(bool)
+    for f in std.fields[3:]:
+        frame[f] = frame[f].map(_text)
+    register(con, "_std_new", frame)
+    field_list = ", ".join(_q(f) for f in ("ctx", "raw", *std.fields))
+    con.execute(f"INSERT INTO std_cache__{std.name} ({field_list}) SELECT {field_list} FROM _std_new")
+    con.unregister("_std_new")
+    return len(todo), cached
+
+
+def _text(v: object) -> str | None:
+    if v is None:
+        return None
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def _apply_chunk(name: str, ctx: Context, values: list[str]) -> list[tuple[object, ...]]:
+    std = get(name)
+    return [tuple(std.func(v, ctx).values()) for v in values]
+
+
+def _apply(name: str, ctx: Context, values: list[str], workers: int | None) -> list[tuple[object, ...]]:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(values) < PARALLEL_MIN_VALUES:
+        return _apply_chunk(name, ctx, values)
+    chunks = [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+    # fork: workers inherit the loaded models (usaddress' CRF, phone metadata) and run only
+    # pure-Python standardisers, never DuckDB, so the parent's DuckDB threads are no concern
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        out: list[tuple[object, ...]] = []
+        for part in pool.map(_apply_chunk, [name] * len(chunks), [ctx] * len(chunks), chunks):
+            out.extend(part)
+    return out
