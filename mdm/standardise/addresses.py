@@ -30,6 +30,18 @@ from mdm.standardise.usps import (
     US_REGIONS,
 )
 
+# usaddress computes the same per-token features (for "MAIN", "ST", "APT", house numbers)
+# millions of times; they depend only on the token. It mutates the dicts it gets back,
+# so the cache hands out copies. This is the parser's hot spot (+~25% throughput).
+_token_features = lru_cache(maxsize=1 << 16)(usaddress.tokenFeatures)
+
+
+def _cached_token_features(token: str) -> dict[str, object]:
+    return dict(_token_features(token))
+
+
+usaddress.tokenFeatures = _cached_token_features
+
 ADDRESS_FIELDS = (
     "value", "valid", "reason", "number", "predirection", "street_name", "suffix", "postdirection",
     "unit_type", "unit_number", "po_box",

@@ -20,6 +20,7 @@ them the same guarantees, so the per-kind modules only write the interesting par
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -145,9 +146,14 @@ def is_latin(text: str) -> bool:
 
 
 def standardiser(
-    name: str, fields: tuple[str, ...], core: Core, reason_prefix: str | None = None
+    name: str, fields: tuple[str, ...], core: Core, reason_prefix: str | None = None, *, settle: bool = True
 ) -> Standardiser:
-    """Wrap ``core`` (clean, non-empty, capped text -> partial output) with the shared guarantees."""
+    """Wrap ``core`` (clean, non-empty, capped text -> partial output) with the shared guarantees.
+
+    ``settle=False`` skips following the value to a fixed point, for cores whose value is
+    canonical by construction (E.164 phone numbers); the property tests still assert
+    idempotence for them.
+    """
     kind = reason_prefix or name
     if fields[:3] != ("value", "valid", "reason"):
         raise ValueError(f"standardiser {name!r}: fields must start with value, valid, reason")
@@ -176,9 +182,19 @@ def standardiser(
             return out, None
         return out, text
 
+    @functools.lru_cache(maxsize=1 << 16)
+    def again(value: str, ctx: Context) -> tuple[Output, str | None]:
+        # the second pass sees canonical values, which many raw spellings share
+        return once(value, ctx)
+
+    def settled_pass(raw: object, ctx: Context) -> tuple[Output, str | None]:
+        return again(raw, ctx) if isinstance(raw, str) else once(raw, ctx)
+
     def func(raw: str | None, ctx: Context = DEFAULT_CONTEXT) -> Output:
         try:
-            return _settle(once, raw, ctx, kind)
+            if not settle:
+                return once(raw, ctx)[0]
+            return dict(_settle(once, settled_pass, raw, ctx, kind))  # a copy: never hand out a cached dict
         except Exception:  # the never-raise promise; the property tests assert this never fires
             out = dict(blank)
             out["valid"] = False
@@ -193,7 +209,7 @@ def standardiser(
 Pass = Callable[[object, Context], tuple[Output, "str | None"]]
 
 
-def _settle(once: Pass, raw: object, ctx: Context, kind: str) -> Output:
+def _settle(once: Pass, again: Pass, raw: object, ctx: Context, kind: str) -> Output:
     """Follow value -> f(value) to a fixed point so the returned value is idempotent.
 
     A value equal to the cleaned text the core just saw is a fixed point already (``clean``
@@ -205,10 +221,10 @@ def _settle(once: Pass, raw: object, ctx: Context, kind: str) -> Output:
         value = current["value"]
         if not isinstance(value, str) or value == seen:
             break
-        again, again_seen = once(value, ctx)
-        if again["value"] == value:
+        nxt, nxt_seen = again(value, ctx)
+        if nxt["value"] == value:
             break
-        current, seen = again, again_seen
+        current, seen = nxt, nxt_seen
     else:
         current = dict.fromkeys(first)
         current.update(valid=False, reason=f"{kind}.unstable")

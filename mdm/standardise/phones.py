@@ -74,4 +74,4 @@ def _phone(text: str, ctx: Context) -> dict[str, FieldValue]:
     }
 
 
-PHONE = standardiser("phone", PHONE_FIELDS, _phone)
+PHONE = standardiser("phone", PHONE_FIELDS, _phone, settle=False)  # E.164 re-parses to itself

@@ -45,6 +45,29 @@ from mdm.standardise.registry import STANDARDISERS, get
 NAME_PARTS = {"first": "first_name", "middle": "middle_name", "last": "last_name"}
 #: standardisers whose reading depends on the country (Context.default_region)
 REGIONAL = frozenset({"phone", "address", "state", "postal_code", "national_id"})
+
+_SPACES = "trim(regexp_replace({v}, '\\s+', ' ', 'g'))"
+# case folding only for ASCII text: DuckDB and Python disagree on some letters (ß -> ẞ vs SS)
+_ASCII_ONLY = ("CASE WHEN strlen({{v}}) = length({{v}}) THEN {fold}(" + _SPACES.replace("{v}", "{{v}}")
+               + ") ELSE " + _SPACES.replace("{v}", "{{v}}") + " END")
+#: SQL folding spellings a standardiser treats alike into one cache key, so each distinct
+#: *meaning* costs one call: "(415) 555-2671" and "415.555.2671" are one phone key.
+#: Each must satisfy std(key(x)) == std(x); tests/standardise/test_std_stage.py checks it.
+KEY_SQL: dict[str, str] = {
+    "phone": ("CASE WHEN regexp_full_match({v}, '[\\s0-9()+\\-./]*[0-9][\\s0-9()+\\-./]*') "
+              "THEN (CASE WHEN starts_with(ltrim({v}), '+') THEN '+' ELSE '' END) "
+              "|| regexp_replace({v}, '[^0-9]', '', 'g') ELSE " + _SPACES + " END"),
+    "email": _ASCII_ONLY.format(fold="lower"),
+    "address": _ASCII_ONLY.format(fold="upper"),
+    "city": _ASCII_ONLY.format(fold="upper"),
+    "state": _ASCII_ONLY.format(fold="upper"),
+    "country": _ASCII_ONLY.format(fold="upper"),
+    "postal_code": _ASCII_ONLY.format(fold="upper"),
+}
+
+
+def key_sql(std_name: str, column: str) -> str:
+    return KEY_SQL.get(std_name, _SPACES).replace("{v}", column)
 PARALLEL_MIN_VALUES = 20_000
 _CHUNK = 5_000
 
@@ -144,7 +167,7 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
                 attrs.append(a)
             con.execute(
                 f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)} FROM std_cache__full_name fn
-                    WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in.full_name
+                    WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in._key__full_name
                       AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
             )
     # 2. the record's own country decides the region of phones, addresses, ...
@@ -153,7 +176,7 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         fill(["country"], "country")
         con.execute(
             """UPDATE _std_in SET _region = c.value FROM std_cache__country c
-               WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in.country AND c.valid
+               WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in._key__country AND c.valid
                  AND length(c.value) = 2"""
         )
     # 3. every other standardiser, once per distinct (context, value)
@@ -181,7 +204,7 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         if flags:
             flagged = f"coalesce(list_contains(fl.attrs, {_lit(a)}), false)"
         joins.append(f" LEFT JOIN std_cache__{spec.name} {alias} ON {alias}.ctx = i.{_q('_ctx__' + a)}"
-                     f" AND {alias}.raw = i.{_q(a)}")
+                     f" AND {alias}.raw = i.{_q('_key__' + a)}")
         cols.append(f"CASE WHEN {flagged} THEN NULL ELSE {alias}.value END AS {_q(a)}")
         cols.append(f"{alias}.valid AS {_q(a + '__valid')}")
         cols.append(f"{alias}.reason AS {_q(a + '__reason')}")
@@ -208,9 +231,11 @@ def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attr
                     for s, c in contexts.items())
     region = "_region" if spec.name in REGIONAL else (
         "(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items()) + " END)")
-    col = _q("_ctx__" + attribute)
+    col, key = _q("_ctx__" + attribute), _q("_key__" + attribute)
     con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {col} VARCHAR")
-    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || (CASE _src {rest} END)")
+    con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {key} VARCHAR")
+    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || (CASE _src {rest} END), "
+                f"{key} = nullif({key_sql(spec.name, _q(attribute))}, '')")
 
 
 def _key_type(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
@@ -236,8 +261,8 @@ def _fill_cache(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name
     """
     std = get(std_name)
     ensure_cache(con, std.name)
-    union = " UNION ".join(f"SELECT {_q('_ctx__' + c)} AS ctx, {_q(c)} AS raw FROM _std_in WHERE {_q(c)} IS NOT NULL"
-                           for c in columns)
+    union = " UNION ".join(f"SELECT {_q('_ctx__' + c)} AS ctx, {_q('_key__' + c)} AS raw FROM _std_in "
+                           f"WHERE {_q('_key__' + c)} IS NOT NULL" for c in columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _std_distinct AS SELECT DISTINCT ctx, raw FROM ({union})")
     todo = con.execute(
         f"""SELECT d.ctx, d.raw FROM _std_distinct d ANTI JOIN std_cache__{std.name} c
