@@ -8,6 +8,7 @@ says so.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from mdm.hub.schema import ensure_attribute_columns
 from mdm.ingest.profile import profile_staged
 from mdm.ingest.readers import quote_ident, sha256_of
 from mdm.ingest.scorecard import ScoreRow, scorecard
-from mdm.ingest.stage import Staged, stage_file
+from mdm.ingest.stage import Staged, count_flagged, stage_file
 
 #: Called between staging and profiling with the connection and the staged file. It may
 #: add rows to ``_findings`` (counted as invalid by the profile and scorecard) and leave a
@@ -100,6 +101,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, path: Path, digest: str, mapping: So
     con.execute("DROP TABLE IF EXISTS _std")
     if enrich is not None:
         enrich(con, staged, mapping)
+        staged = dataclasses.replace(staged, values_flagged=count_flagged(con))
     doc = profile_staged(con, staged.attributes, source=mapping.source, file=str(path),
                          mask=pii_attributes(dictionary))
     scores = scorecard(doc, dictionary, mapping)

@@ -88,19 +88,24 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMappin
     con.unregister("_findings_df")
 
     _decide_quarantine(con, read)
-    row = con.execute(
-        """SELECT (SELECT count(*) FROM _mapped), (SELECT count(*) FROM _quarantine),
-                  (SELECT count(*) FROM _findings WHERE severity = 'flag'
-                     AND _row NOT IN (SELECT _row FROM _quarantine WHERE _row IS NOT NULL))"""
-    ).fetchone()
+    row = con.execute("SELECT (SELECT count(*) FROM _mapped), (SELECT count(*) FROM _quarantine)").fetchone()
     assert row is not None
-    parsed, quarantined, flagged = int(row[0]), int(row[1]), int(row[2])
+    parsed, quarantined, flagged = int(row[0]), int(row[1]), count_flagged(con)
     rejected_rows = len(read.rejects)
     return Staged(
         path=path, source=mapping.source, read=read, attributes=attributes,
         rows_read=parsed + rejected_rows, rows_accepted=parsed + rejected_rows - quarantined,
         rows_quarantined=quarantined, values_flagged=flagged,
     )
+
+
+def count_flagged(con: duckdb.DuckDBPyConnection) -> int:
+    """Flagged values (attribute of a record) of accepted rows in ``_findings``."""
+    row = con.execute(
+        """SELECT count(*) FROM (SELECT DISTINCT _row, attribute FROM _findings WHERE severity = 'flag'
+             AND _row NOT IN (SELECT _row FROM _quarantine WHERE _row IS NOT NULL))"""
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _sql_str(text: str) -> str:
