@@ -17,7 +17,9 @@ DATA = ROOT / ".data"
 
 
 def machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    """Where the figures come from; the load average says whether other work shared the cores."""
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
 
 
 def measure(step: str, *args: str) -> dict[str, Any]:
