@@ -11,7 +11,7 @@ import duckdb
 
 from mdm.errors import HubError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -86,6 +86,66 @@ MIGRATIONS: dict[int, list[str]] = {
             document JSON NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS record_flag_key ON record_flag (source, source_id)",
+    ],
+    2: [
+        "CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1",
+        "CREATE SEQUENCE IF NOT EXISTS task_id_seq START 1",
+        """CREATE TABLE IF NOT EXISTS run (
+            run_id BIGINT PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            status VARCHAR NOT NULL,
+            summary JSON
+        )""",
+        # scored candidate pairs of the latest run; explanation = per-comparison contributions
+        """CREATE TABLE IF NOT EXISTS match_pair (
+            run_id BIGINT NOT NULL,
+            unique_id_l VARCHAR NOT NULL,
+            unique_id_r VARCHAR NOT NULL,
+            match_weight DOUBLE NOT NULL,
+            match_probability DOUBLE NOT NULL,
+            band VARCHAR NOT NULL,
+            explanation JSON
+        )""",
+        """CREATE TABLE IF NOT EXISTS review_task (
+            task_id BIGINT PRIMARY KEY,
+            status VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            run_id BIGINT,
+            unique_id_l VARCHAR NOT NULL,
+            unique_id_r VARCHAR NOT NULL,
+            match_probability DOUBLE,
+            match_weight DOUBLE,
+            explanation JSON,
+            version INTEGER NOT NULL DEFAULT 1,
+            assignee VARCHAR,
+            decision VARCHAR,
+            reason VARCHAR,
+            decided_by VARCHAR,
+            decided_at TIMESTAMP
+        )""",
+        # steward decisions as constraints the next run reads: never undone by a re-run
+        """CREATE TABLE IF NOT EXISTS must_link (
+            unique_id_l VARCHAR NOT NULL,
+            unique_id_r VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR,
+            reason VARCHAR,
+            task_id BIGINT
+        )""",
+        """CREATE TABLE IF NOT EXISTS cannot_link (
+            unique_id_l VARCHAR NOT NULL,
+            unique_id_r VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR,
+            reason VARCHAR,
+            task_id BIGINT
+        )""",
+        """CREATE TABLE IF NOT EXISTS cluster_member (
+            unique_id VARCHAR PRIMARY KEY,
+            cluster_id VARCHAR NOT NULL,
+            run_id BIGINT NOT NULL
+        )""",
     ],
 }
 
