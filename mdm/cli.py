@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from mdm.errors import InputError, MdmError
+
+if TYPE_CHECKING:
+    from mdm.config import Project, SourceMapping
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="mdm: customer master data management and data quality.")
@@ -29,7 +32,7 @@ DEFAULT_CONFIG = Path("mdm.yaml")
 
 
 @contextmanager
-def _progress() -> Iterator[object]:
+def _progress() -> Iterator[Callable[[str], None]]:
     """A status line on terminals; nothing in pipes and CI."""
     if err.is_terminal:
         with err.status("working…") as status:
@@ -38,10 +41,16 @@ def _progress() -> Iterator[object]:
         yield lambda msg: None
 
 
-def _project(config: Path):  # type: ignore[no-untyped-def]
+def _project(config: Path) -> Project:
     from mdm.config import load_project
 
     return load_project(config)
+
+
+def _file_and_mapping(file: Path, source: str, config: Path) -> tuple[Project, SourceMapping]:
+    project = _project(config)
+    mapping, _ = project.source(source)
+    return project, mapping
 
 
 @app.command()
@@ -51,7 +60,7 @@ def run(config: ConfigOpt = DEFAULT_CONFIG) -> None:
 
     project = _project(config)
     with _progress() as progress:
-        result = pipeline.run(project, progress=progress)  # type: ignore[arg-type]
+        result = pipeline.run(project, progress=progress)
     _print_run(result)
 
 
@@ -88,8 +97,7 @@ def profile(
     """Profile one file (completeness, validity, patterns, scorecard) without touching the hub."""
     from mdm.pipeline import dump_json, profile_file
 
-    project = _project(config)
-    mapping, _ = project.source(source)
+    project, mapping = _file_and_mapping(file, source, config)
     doc, scores, summary = profile_file(file, mapping, project.dictionary)
     if out_path is None or out_path.suffix.lower() == ".json":
         text = dump_json({"summary": summary, "profile": doc, "scorecard": scores})
@@ -118,8 +126,7 @@ def validate(
     """Validate one file; exit 1 when its quarantine share exceeds the source's tolerance."""
     from mdm.pipeline import profile_file
 
-    project = _project(config)
-    mapping, _ = project.source(source)
+    project, mapping = _file_and_mapping(file, source, config)
     _, scores, summary = profile_file(file, mapping, project.dictionary)
     share, tol = summary["quarantine_share"], summary["quarantine_tolerance"]
     reasons = ", ".join(f"{c} {n}" for c, n in summary["quarantine_reasons"].items()) or "none"
@@ -166,7 +173,7 @@ def demo(
         stale.unlink(missing_ok=True)
     project = load_project(config)
     with _progress() as progress:
-        result = pipeline.run(project, progress=progress)  # type: ignore[arg-type]
+        result = pipeline.run(project, progress=progress)
     _print_run(result)
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
     if serve:
