@@ -45,6 +45,10 @@ def _parse(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, str
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None, None
+    # most numbers belong to the region they were read in: one check instead of a scan over
+    # every region sharing the country code (25 for +1)
+    if region != "ZZ" and phonenumbers.is_valid_number_for_region(number, region):
+        return number, region
     number_region = phonenumbers.region_code_for_number(number)
     if number_region is None or not phonenumbers.is_valid_number_for_region(number, number_region):
         return number, None
