@@ -98,6 +98,13 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+#: birth dates systems fill in when the real one is unknown: no value, never a match key
+PLACEHOLDER_BIRTH_DATES = frozenset({
+    datetime.date(1900, 1, 1), datetime.date(1901, 1, 1), datetime.date(1899, 12, 31),
+    datetime.date(1800, 1, 1), datetime.date(1111, 11, 11),
+})
+
+
 def _date(text: str, ctx: Context) -> dict[str, FieldValue]:
     """Parse with the source's formats (ISO first); flag impossible and implausible dates."""
     parsed: datetime.date | None = None
@@ -116,6 +123,8 @@ def _date(text: str, ctx: Context) -> dict[str, FieldValue]:
             return {"value": None, "valid": False, "reason": reason}
     if not ctx.is_birth_date:
         return {"value": parsed.isoformat()}
+    if parsed in PLACEHOLDER_BIRTH_DATES:
+        return {"value": None, "valid": False, "reason": "date.placeholder"}
     today = ctx.reference_date()
     if parsed > today and fmt is not None and "%y" in fmt and parsed.year > 100:
         parsed = _years_before(parsed, 100)

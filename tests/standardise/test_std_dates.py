@@ -71,3 +71,15 @@ def test_date(check, raw, ctx, expected):
 
 def test_chinese_date_format_when_the_source_declares_it(check):
     check("date", "2020年1月31日", {"value": "2020-01-31"}, Context(date_formats=("%Y年%m月%d日",)))
+
+
+def test_placeholder_birth_dates_are_not_values() -> None:
+    from mdm.standardise.base import Context
+    from mdm.standardise.dates import DATE
+
+    birth = Context(is_birth_date=True, date_formats=("%d/%m/%Y",))
+    for text in ("1900-01-01", "01/01/1900", "1899-12-31"):
+        out = DATE.func(text, birth)
+        assert (out["value"], out["valid"], out["reason"]) == (None, False, "date.placeholder")
+    assert DATE.func("1900-01-01", Context())["value"] == "1900-01-01"  # only birth dates
+    assert DATE.func("1970-01-01", birth)["valid"] is True  # a real birthday for some
