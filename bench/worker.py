@@ -83,7 +83,50 @@ def standardise_all(data_dir: str) -> dict[str, Any]:
             "distinct_values_standardised": new, "distinct_values_from_cache": cached, "per_source": per_source}
 
 
-STEPS = {"ingest_profile": ingest_profile, "ingest_hub": ingest_hub, "standardise": standardise_all}
+def mdm_resolve(data_dir: str, work: str) -> dict[str, Any]:
+    """The whole mdm pipeline on a generated folder; accuracy of its clusters against the truth."""
+    import duckdb
+
+    from bench.accuracy import evaluate, load_truth
+    from mdm import pipeline
+    from mdm.config import BUNDLED_ROOT, load_project
+
+    root = Path(work)
+    lines = ["hub: hub.duckdb", "sources:"]
+    for name in ("crm", "erp", "web", "legacy"):
+        path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
+        mapping = BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml"
+        lines += [f"  - mapping: {mapping}", f"    path: {path}"]
+    (root / "mdm.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = pipeline.run(load_project(root / "mdm.yaml"))
+    seconds = time.perf_counter() - started
+    con = duckdb.connect(str(root / "hub.duckdb"), read_only=True)
+    clusters = con.execute("SELECT unique_id, cluster_id FROM cluster_member").df()
+    con.close()
+    report = evaluate(clusters, load_truth(Path(data_dir) / "truth.csv"))
+    match = result.extra.get("match", {})
+    return {"rows": sum(b.rows_read for b in result.batches), "seconds": round(seconds, 3),
+            "match_seconds": match.get("seconds", {}),
+            "cluster_seconds": result.extra.get("cluster", {}).get("seconds"), "pairs": result.extra.get("pairs"),
+            "review": match.get("review"), "accuracy": report.to_dict()}
+
+
+def plain_splink(data_dir: str) -> dict[str, Any]:
+    """Plain Splink (tutorial settings, connected components) on the same folder."""
+    from bench.accuracy import evaluate, load_truth
+    from bench.plain_splink import run_plain_splink
+
+    started = time.perf_counter()
+    result = run_plain_splink(Path(data_dir))
+    seconds = time.perf_counter() - started
+    report = evaluate(result.clusters, load_truth(Path(data_dir) / "truth.csv"))
+    return {"seconds": round(seconds, 3), "timings": {k: round(v, 3) for k, v in result.timings.items()},
+            "notes": result.notes, "accuracy": report.to_dict()}
+
+
+STEPS = {"ingest_profile": ingest_profile, "ingest_hub": ingest_hub, "standardise": standardise_all,
+         "mdm_resolve": mdm_resolve, "plain_splink": plain_splink}
 
 
 def main() -> None:

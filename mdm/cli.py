@@ -54,13 +54,14 @@ def _file_and_mapping(file: Path, source: str, config: Path) -> tuple[Project, S
 
 
 @app.command()
-def run(config: ConfigOpt = DEFAULT_CONFIG) -> None:
+def run(config: ConfigOpt = DEFAULT_CONFIG,
+        retrain: Annotated[bool, typer.Option("--retrain", help="train the match model again")] = False) -> None:
     """Ingest every source in mdm.yaml and carry it through the pipeline."""
     from mdm import pipeline
 
     project = _project(config)
     with _progress() as progress:
-        result = pipeline.run(project, progress=progress)
+        result = pipeline.run(project, progress=progress, retrain=retrain)
     _print_run(result)
 
 
@@ -81,8 +82,15 @@ def _print_run(result: object) -> None:
     t = result.totals()
     out.print(f"rows read {t['rows_read']}, accepted {t['accepted']}, quarantined {t['quarantined']}, "
               f"values flagged {t['flagged']}")
-    for key, value in result.extra.items():
-        out.print(f"{key}: {value}")
+    x = result.extra
+    if x:
+        match = x.get("match", {})
+        out.print(f"pairs scored {x['pairs']} (match {match.get('match', 0)}, review {match.get('review', 0)}), "
+                  f"review tasks opened {x['review_tasks_opened']}, customers {x['clusters']} from "
+                  f"{x['records']} records, duplicates removed {x['duplicates_removed']}"
+                  f"{' (model reused)' if match.get('model_reused') else ''}")
+    else:
+        out.print("no source changed: matching skipped, nothing to do")
     if result.report:
         out.print(f"report: {result.report}")
 

@@ -21,6 +21,7 @@ from mdm.config import Dictionary, Project, SourceMapping
 from mdm.hub import open_hub, transaction
 from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
 from mdm.ingest.stage import Staged
+from mdm.resolve import resolve
 from mdm.standardise.base import Context
 from mdm.standardise.stage import standardise
 
@@ -67,17 +68,34 @@ def standardise_staged(dictionary: Dictionary, today: dt.date | None = None
 
 
 def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None = None,
-        today: dt.date | None = None) -> RunResult:
-    """Ingest every configured source into the hub, atomically, and write the run report."""
+        today: dt.date | None = None, retrain: bool = False) -> RunResult:
+    """Ingest, standardise, match and cluster every configured source, atomically; write the report.
+
+    Everything happens in one hub transaction: a run that fails or is killed leaves the hub
+    as it was. When no source changed, matching is skipped (a re-run changes nothing).
+    """
     started = dt.datetime.now()
     batches: list[BatchResult] = []
+    extra: dict[str, Any] = {}
     with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+        con = hub.con
+        row = con.execute("SELECT nextval('run_id_seq')").fetchone()
+        assert row is not None
+        run_id = int(row[0])
         for mapping, path in project.sources:
             progress(f"ingest {mapping.source}: {path.name}")
-            batches.append(ingest_file(hub.con, path, mapping, project.dictionary, today=today,
+            batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
                                        own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
+        changed = any(b.status == "loaded" for b in batches)
+        clustered = con.execute("SELECT count(*) FROM cluster_member").fetchone()
+        if changed or retrain or not (clustered and clustered[0]):
+            progress("match and cluster")
+            extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
+        con.execute("INSERT INTO run VALUES (?, ?, now(), 'succeeded', ?)",
+                    [run_id, started, dump_json({"sources": [b.summary() for b in batches], **extra})])
     report = write_run_report(project, batches, report_dir or project.hub.parent / "reports")
-    return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now())
+    return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now(),
+                     extra=extra)
 
 
 def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path) -> Path:

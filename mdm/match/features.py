@@ -1,0 +1,182 @@
+"""The Splink input table, built in SQL from the hub's ``record_std``.
+
+One row per accepted record: ``unique_id = source || ':' || source_id``,
+``source_dataset = source``, then every column the match rules use. A column is
+either a ``record_std`` column (``first_name``, ``email__local``, ...) or a derived
+feature: the built-in ones below (ZIP3, birth year, last 7 phone digits, initials, a
+swap-proof name key, ...) or those the rules file adds under ``features:``.
+
+Everything here is plain DuckDB SQL over whatever connection holds ``record_std``
+(the hub, or a test's in-memory database), so the features cost one scan and never
+leave the database until the caller asks for the Arrow table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from mdm.match.rules import MatchRules, is_identifier
+
+log = logging.getLogger("mdm.match")
+
+ID_COLUMNS = ("unique_id", "source_dataset")
+
+#: Built-in derived columns: name -> DuckDB SQL over record_std. Rules may add or override.
+def _fold(col: str, sep: str = "") -> str:
+    """Lower case, accents stripped, punctuation and spaces removed (or turned into ``sep``)."""
+    inner = f"lower(strip_accents(regexp_replace({col}, '[^\\p{{L}}\\p{{N}}]+', '{sep}', 'g')))"
+    return f"nullif(trim({inner}), '')"
+
+
+BUILTIN_FEATURES: dict[str, str] = {
+    # names compared without accents, punctuation or spaces: muñoz = munoz, o'brien = obrien,
+    # garcia-lopez = garcia lopez
+    "first_name_key": _fold("first_name"),
+    "last_name_key": _fold("last_name"),
+    # first and last token of a multi-part surname (garcia lopez ~ garcia)
+    "last_name_first_token": f"split_part({_fold('last_name', ' ')}, ' ', 1)",
+    "last_name_last_token": f"list_last(string_split({_fold('last_name', ' ')}, ' '))",
+    "first_initial": f"left({_fold('first_name')}, 1)",
+    "last_initial": f"left({_fold('last_name')}, 1)",
+    # first and last name in sorted order: equal for "jie zhang" and "zhang jie"
+    "name_key": f"CASE WHEN {_fold('first_name')} IS NOT NULL AND {_fold('last_name')} IS NOT NULL THEN "
+                f"least({_fold('first_name')}, {_fold('last_name')}) || ' ' || "
+                f"greatest({_fold('first_name')}, {_fold('last_name')}) END",
+    # the whole name as one key: equals first_name_key when a full name was typed into the first-name field
+    "full_name_key": f"CASE WHEN {_fold('first_name')} IS NOT NULL AND {_fold('last_name')} IS NOT NULL THEN "
+                     f"{_fold('first_name')} || {_fold('last_name')} END",
+    "gender_known": "CASE WHEN gender IN ('M', 'F', 'X') THEN gender END",  # U(nknown) compares as NULL
+    "birth_year": "left(birth_date, 4)",
+    "birth_month_day": "substr(birth_date, 6, 5)",
+    "email_local": "email__local",
+    "phone_last7": "CASE WHEN length(regexp_replace(phone, '[^0-9]', '', 'g')) >= 7 "
+                   "THEN right(regexp_replace(phone, '[^0-9]', '', 'g'), 7) END",
+    "zip3": "CASE WHEN postal_code IS NOT NULL AND length(postal_code) >= 3 THEN left(postal_code, 3) END",
+    "street_number": "street_address__number",
+    "street_name": "street_address__street_name",
+    # house number + street name, without suffix/direction spelling differences
+    "street_key": "CASE WHEN street_address__number IS NOT NULL AND street_address__street_name IS NOT NULL "
+                  "THEN street_address__number || ' ' || street_address__street_name END",
+}
+
+
+@dataclass(frozen=True)
+class ColumnCensus:
+    """Which candidate columns the loaded data actually carries, and how often."""
+
+    non_null: Mapping[str, int]  # column -> non-null rows (0: all NULL)
+    missing: frozenset[str]  # cannot be computed: no such column in record_std
+    rows: int
+
+    def present(self, column: str) -> bool:
+        return self.non_null.get(column, 0) > 0
+
+    @property
+    def present_columns(self) -> frozenset[str]:
+        return frozenset(c for c, n in self.non_null.items() if n > 0)
+
+
+def feature_expressions(rules: MatchRules | None = None) -> dict[str, str]:
+    """Built-in derived features merged with the rules file's ``features:`` (which win)."""
+    exprs = dict(BUILTIN_FEATURES)
+    if rules is not None:
+        exprs.update(rules.features)
+    return exprs
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
+
+
+def _expression(name: str, exprs: Mapping[str, str], table_cols: set[str]) -> str | None:
+    if name in exprs:
+        return exprs[name]
+    if name in table_cols:
+        return _quote(name)
+    return None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def census(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchRules | None = None,
+           table: str = "record_std") -> ColumnCensus:
+    """Count the non-NULL values of each candidate column in one scan of ``table``."""
+    exprs = feature_expressions(rules)
+    table_cols = set(_table_columns(con, table))
+    # Binding is probed on an empty copy of the schema in a private in-memory database: a
+    # failing statement on ``con`` would abort the caller's (the whole run's) transaction.
+    probe = duckdb.connect()
+    schema = con.execute(f"DESCRIBE {table}").fetchall()
+    probe.execute("CREATE TABLE probe (" + ", ".join(f"{_quote(str(c[0]))} {c[1]}" for c in schema) + ")")
+    usable: dict[str, str] = {}
+    missing: set[str] = set()
+    for name in dict.fromkeys(columns):
+        expr = _expression(name, exprs, table_cols)
+        if expr is None:
+            missing.add(name)
+            continue
+        try:  # a derived feature over a column this hub lacks does not bind
+            probe.execute(f"DESCRIBE SELECT {expr} AS x FROM probe").fetchall()
+        except duckdb.Error:
+            missing.add(name)
+            continue
+        usable[name] = expr
+    probe.close()
+    counts: dict[str, int] = dict.fromkeys(missing, 0)
+    rows = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    if usable:
+        select = ", ".join(f"count({expr}) AS {_quote(n)}" for n, expr in usable.items())
+        got = con.execute(f"SELECT {select} FROM {table}").fetchall()[0]
+        counts.update({n: int(v) for n, v in zip(usable, got, strict=True)})
+    return ColumnCensus(non_null=counts, missing=frozenset(missing), rows=rows)
+
+
+def feature_sql(columns: Iterable[str], rules: MatchRules | None = None, table: str = "record_std",
+                table_columns: Iterable[str] | None = None) -> str:
+    """``SELECT unique_id, source_dataset, <columns>`` over ``table`` (record_std's shape).
+
+    Columns neither derived nor in ``table_columns`` (when given) come out as typed NULLs,
+    so a rules file may name attributes a hub lacks.
+    """
+    exprs = feature_expressions(rules)
+    known = set(table_columns) if table_columns is not None else None
+    parts = ["source || ':' || source_id AS unique_id", "source AS source_dataset"]
+    for name in dict.fromkeys(columns):
+        if name in ID_COLUMNS:
+            continue
+        if not is_identifier(name):
+            raise ValueError(f"feature name {name!r} is not a plain identifier")
+        if name in exprs:
+            expr = exprs[name]
+        elif known is None or name in known:
+            expr = _quote(name)
+        else:
+            expr = "CAST(NULL AS VARCHAR)"
+        parts.append(f"{expr} AS {_quote(name)}")
+    return "SELECT " + ",\n       ".join(parts) + f"\nFROM {table}"
+
+
+def build_features(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchRules | None = None,
+                   table: str = "record_std") -> pa.Table:
+    """The Splink input table as Arrow, ordered by ``unique_id`` (deterministic training samples)."""
+    sql = feature_sql(columns, rules, table, _table_columns(con, table))
+    return con.sql(f"SELECT * FROM ({sql}) ORDER BY unique_id").to_arrow_table()
+
+
+def fingerprint(features: pa.Table) -> str:
+    """A cheap, order-independent fingerprint of the feature table's content."""
+    con = duckdb.connect()
+    try:
+        con.register("_f", features)
+        cols = ", ".join(_quote(c) for c in features.column_names)
+        n, h = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM _f").fetchall()[0]
+    finally:
+        con.close()
+    return f"{n}:{int(h) & 0xFFFFFFFFFFFFFFFF:016x}"

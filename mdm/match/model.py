@@ -1,0 +1,346 @@
+"""Training the match model once, saving it as Splink JSON, and reusing it.
+
+A model directory holds ``model.json`` (the trained Splink settings: comparisons with
+their m and u probabilities, the prior, blocking rules, exactly what
+``Linker(df, "model.json")`` reads) and ``manifest.json`` (what it was trained on and
+how: data fingerprint, rules hash, the active comparisons, when, the parameter
+estimates, EM sessions that failed, levels that were never observed). A later run
+reuses the model unless the rules changed (their hash, or which comparisons the loaded
+sources make usable) or the caller asks to retrain.
+
+Training follows Splink's recipe, every parameter learnt from the data: the prior from
+deterministic rules and their assumed recall, u from random pairs, m by EM in several
+blocked sessions. It never crashes a run: an EM session that fails (Splink 5 refuses an
+m probability of 0, which EM reaches when a level occurs only among clear non-matches)
+is recorded and skipped, and a level no session could train gets a neutral weight
+(m = u) instead of Splink's arbitrary default; u for a level random sampling never saw is
+bounded by one over the pairs sampled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+from splink import Linker
+
+from mdm.match.engine import Engine
+from mdm.match.features import fingerprint
+from mdm.match.rules import MatchRules
+from mdm.match.settings import Compiled, blocking_rule_creator
+
+log = logging.getLogger("mdm.match")
+
+MODEL_FILE = "model.json"
+MANIFEST_FILE = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class MatchModel:
+    """A trained model: the Splink settings dict and its manifest."""
+
+    settings: dict[str, Any]
+    manifest: dict[str, Any]
+    directory: Path | None = None
+    reused: bool = False
+
+    @property
+    def prior(self) -> float:
+        return float(self.settings["probability_two_random_records_match"])
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_json(directory / MODEL_FILE, self.settings)
+        _write_json(directory / MANIFEST_FILE, self.manifest)
+        self.directory = directory
+
+
+def _write_json(path: Path, doc: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_model(directory: Path) -> MatchModel | None:
+    """The model saved in ``directory``, or None when there is none (or it is unreadable)."""
+    try:
+        settings = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return MatchModel(settings=settings, manifest=manifest, directory=directory, reused=True)
+
+
+def needs_training(saved: MatchModel | None, rules: MatchRules, compiled: Compiled) -> str | None:
+    """Why the saved model cannot be reused (None: it can)."""
+    if saved is None:
+        return "no saved model"
+    m = saved.manifest
+    if m.get("manifest_version") != MANIFEST_VERSION:
+        return "manifest version changed"
+    if m.get("rules_hash") != rules.model_hash:
+        return "match rules changed"
+    if m.get("active") != compiled.signature:
+        return "the usable comparisons or blocking rules changed (sources carry other attributes)"
+    return None
+
+
+def load_or_train(features: pa.Table, rules: MatchRules, compiled: Compiled, model_dir: Path, engine: Engine,
+                  *, retrain: bool = False) -> MatchModel:
+    """Reuse the model in ``model_dir`` when it still fits the rules, else train and save one."""
+    saved = load_model(model_dir)
+    reason = "retrain requested" if retrain else needs_training(saved, rules, compiled)
+    if reason is None and saved is not None:
+        log.info("match model reused from %s (trained %s)", model_dir, saved.manifest.get("created_at"))
+        return saved
+    log.info("training the match model: %s", reason)
+    model = train(features, rules, compiled, engine)
+    model.manifest["trained_because"] = reason
+    model.save(model_dir)
+    return model
+
+
+# --------------------------------------------------------------------------- training
+
+
+class _Capture(logging.Handler):
+    """Collect Splink's warnings (levels not observed, ...) for the manifest."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().replace("WARNING:", "").split()))
+
+
+@contextmanager
+def _splink_warnings() -> Iterator[_Capture]:
+    """Splink's own warnings go to the manifest and the mdm.match log, not to stderr."""
+    splink_log = logging.getLogger("splink")
+    handler = _Capture()
+    old = splink_log.propagate
+    splink_log.addHandler(handler)
+    splink_log.propagate = False
+    try:
+        yield handler
+    finally:
+        splink_log.removeHandler(handler)
+        splink_log.propagate = old
+
+
+@dataclass
+class _Report:
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def step(self, name: str, started: float, **extra: Any) -> None:
+        self.steps.append({"step": name, "seconds": round(time.perf_counter() - started, 3), **extra})
+
+
+def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Engine) -> MatchModel:
+    """Estimate prior, u and m from ``features``; never raises for data that cannot fill a level."""
+    plan = rules.training
+    report = _Report()
+    t_all = time.perf_counter()
+    frame = engine.register(features)
+    linker = Linker(frame, compiled.settings, log_level=None)
+    with _splink_warnings() as warnings:
+        t = time.perf_counter()
+        prior_note = _estimate_prior(linker, compiled, plan.prior.recall, report)
+        report.step("prior", t, note=prior_note)
+
+        t = time.perf_counter()
+        linker.training.estimate_u_using_random_sampling(max_pairs=plan.u_max_pairs, seed=plan.seed,
+                                                         num_chunks=plan.u_chunks)
+        report.step("u", t, max_pairs=plan.u_max_pairs)
+
+        sessions = 0
+        for rule in compiled.em_rules:
+            t = time.perf_counter()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    blocking_rule_creator(rule), max_pairs=plan.em_max_pairs)
+            except Exception as exc:
+                # data) is not public API; any failed session is reported in the manifest and skipped
+                msg = " ".join(str(exc).split())[:500]
+                log.warning("EM session blocked on %s failed and is skipped: %s", rule.label, msg)
+                report.failures.append({"session": rule.label, "error": msg})
+                report.step(f"em {rule.label}", t, ok=False)
+                continue
+            sessions += 1
+            report.step(f"em {rule.label}", t, ok=True)
+        if sessions == 0 and not compiled.prior_rules:
+            log.warning("no prior rule and no EM session succeeded: the prior stays at Splink's default")
+        settings = _sane_prior(linker.misc.save_model_to_json())
+    fixes = _complete_parameters(settings, plan.u_max_pairs)
+    summary = parameter_summary(settings)
+    never = [f for f in fixes if f["fix"] == "m_neutral"]
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "engine": engine.name,
+        "rules_hash": rules.model_hash,
+        "rules_path": str(rules.path) if rules.path else None,
+        "data_fingerprint": fingerprint(features),
+        "u_max_pairs": plan.u_max_pairs,
+        "records": features.num_rows,
+        "active": compiled.signature,
+        "skipped": compiled.notes,
+        "prior": settings["probability_two_random_records_match"],
+        "training": report.steps,
+        "em_failures": report.failures,
+        "levels_never_observed": never,
+        "parameter_fixes": fixes,
+        "splink_warnings": sorted(set(warnings.messages)),
+        "parameters": summary,
+        "seconds": round(time.perf_counter() - t_all, 3),
+    }
+    for note in never:
+        log.info("level %s / %s was never observed in training; it gets a neutral weight",
+                 note["comparison"], note["level"])
+    return MatchModel(settings=settings, manifest=manifest)
+
+
+def _sane_prior(settings: dict[str, Any]) -> dict[str, Any]:
+    """Tiny or pair-less data can estimate a prior of exactly 0 (or 1), which has no match weight."""
+    prior = float(settings.get("probability_two_random_records_match") or 0.0)
+    settings["probability_two_random_records_match"] = min(max(prior, 1e-9), 1 - 1e-9)
+    return settings
+
+
+def _estimate_prior(linker: Linker, compiled: Compiled, recall: float, report: _Report) -> str:
+    if not compiled.prior_rules:
+        return "no usable prior rule: the prior is estimated from the EM sessions"
+    creators = [blocking_rule_creator(r) for r in compiled.prior_rules]
+    for attempt in (recall, 1.0):
+        try:
+            linker.training.estimate_probability_two_random_records_match(creators, recall=attempt)
+            return f"deterministic rules at recall {attempt:g}"
+        except ValueError as exc:  # more deterministic matches than the recall allows (tiny data)
+            report.failures.append({"session": "prior", "error": " ".join(str(exc).split())})
+    return "prior estimation failed: Splink's default prior kept"
+
+
+def _complete_parameters(settings: dict[str, Any], u_pairs: float) -> list[dict[str, Any]]:
+    """Give every level an m and a u, so the saved model never falls back to arbitrary defaults.
+
+    - u never observed among random pairs: bounded by 1 / pairs sampled.
+    - m never trained (no EM session saw the level, or every session that could failed):
+      neutral, m = u (Bayes factor 1): the data gave no evidence for this level.
+    """
+    fixes: list[dict[str, Any]] = []
+    u_floor = 1.0 / max(u_pairs, 1.0)
+    for comp in settings["comparisons"]:
+        for level in comp["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            label = level.get("label_for_charts", level["sql_condition"])
+            if not _is_probability(level.get("u_probability")):
+                level["u_probability"] = u_floor
+                fixes.append({"comparison": comp["output_column_name"], "level": label, "fix": "u_floor",
+                              "value": u_floor})
+            if not _is_probability(level.get("m_probability")):
+                level["m_probability"] = level["u_probability"]
+                fixes.append({"comparison": comp["output_column_name"], "level": label, "fix": "m_neutral",
+                              "value": level["u_probability"]})
+        fixes += _floor_at_else(comp)
+    return fixes
+
+
+def _floor_at_else(comp: dict[str, Any]) -> list[dict[str, Any]]:
+    """No level weighs less than "anything else" (the last level).
+
+    Levels are ordered best first, so a partial agreement is never stronger evidence
+    *against* a match than no agreement at all. EM can break this for a level it only
+    ever sees among clear non-matches: it drives that level's m towards 0 (weights of
+    -80 and below), and one such pair in prediction would then be vetoed outright.
+    """
+    levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+    if len(levels) < 2:
+        return []
+    last = levels[-1]
+    floor = last["m_probability"] / last["u_probability"]
+    fixes = []
+    for level in levels[:-1]:
+        if level.get("fix_m_probability"):
+            continue
+        if level["m_probability"] / level["u_probability"] < floor:
+            fixes.append({"comparison": comp["output_column_name"],
+                          "level": level.get("label_for_charts", level["sql_condition"]),
+                          "fix": "m_floor_at_else", "value": floor * level["u_probability"],
+                          "was": level["m_probability"]})
+            level["m_probability"] = floor * level["u_probability"]
+    return fixes
+
+
+def _is_probability(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+
+
+def parameter_summary(settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per comparison level: m, u and the match weight log2(m/u)."""
+    rows = []
+    for comp in settings["comparisons"]:
+        for level in comp["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = math.log2(m / u) if _is_probability(m) and _is_probability(u) else None
+            rows.append({"comparison": comp["output_column_name"],
+                         "level": level.get("label_for_charts", level["sql_condition"]),
+                         "m": m, "u": u, "weight": None if weight is None else round(weight, 4)})
+    return rows
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def estimate_m_from_labels(model: MatchModel, features: pa.Table, labels: pd.DataFrame | pa.Table, engine: Engine,
+                           *, save: bool = True) -> MatchModel:
+    """Refine m from steward labels (Splink's estimation from pairwise labels).
+
+    ``labels``: columns ``unique_id_l``, ``unique_id_r`` and ``decision`` (``match`` /
+    ``no_match``; without it every row counts as a match). Splink learns m from the
+    matching pairs only; no-match labels are kept out (they are constraints for
+    clustering, not evidence about m). The refined model is saved over the old one.
+    """
+    df = labels.to_pandas() if isinstance(labels, pa.Table) else labels.copy()
+    if "decision" in df.columns:
+        df = df[df["decision"].astype(str).str.lower() == "match"]
+    df = df[["unique_id_l", "unique_id_r"]].drop_duplicates()
+    if df.empty:
+        log.info("no match labels: the model is unchanged")
+        return model
+    sources = features.select(["unique_id", "source_dataset"]).to_pandas().set_index("unique_id")["source_dataset"]
+    df = df[df["unique_id_l"].isin(sources.index) & df["unique_id_r"].isin(sources.index)]
+    df = df.assign(source_dataset_l=df["unique_id_l"].map(sources), source_dataset_r=df["unique_id_r"].map(sources))
+    frame = engine.register(features)
+    linker = Linker(frame, model.settings, log_level=None)
+    labels_frame = engine.register(pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False))
+    with _splink_warnings() as warnings:
+        linker.training.estimate_m_from_pairwise_labels(labels_frame)  # type: ignore[no-untyped-call]
+        settings = _sane_prior(linker.misc.save_model_to_json())
+    fixes = _complete_parameters(settings, float(model.manifest.get("u_max_pairs", 1e7)))
+    manifest = dict(model.manifest)
+    manifest.update({
+        "labels": {"pairs": len(df), "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+        "parameters": parameter_summary(settings),
+        "parameter_fixes": manifest.get("parameter_fixes", []) + fixes,
+        "splink_warnings": sorted(set(manifest.get("splink_warnings", [])) | set(warnings.messages)),
+    })
+    refined = MatchModel(settings=settings, manifest=manifest, directory=model.directory)
+    if save and model.directory is not None:
+        refined.save(model.directory)
+    return refined

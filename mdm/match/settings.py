@@ -1,0 +1,334 @@
+"""Compile :class:`~mdm.match.rules.MatchRules` into Splink settings for the data at hand.
+
+Compiling is where one rules file meets sources with different attribute subsets: a
+comparison whose main column no loaded source carries (column missing or all NULL) is
+skipped, a level that needs an absent extra column (a nickname key, a phonetic key, the
+column to detect a name swap with) is dropped from its comparison, and blocking, prior
+and EM rules over absent columns are skipped. Each such decision is logged on the
+``mdm.match`` logger and kept in :attr:`Compiled.notes` for the model manifest.
+
+Only Splink's public API is used: ``splink.comparison_level_library`` levels wrapped in
+``splink.comparison_library.CustomComparison``, ``block_on``, ``ColumnExpression`` and
+``SettingsCreator``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import ColumnExpression, SettingsCreator, block_on
+
+from mdm.errors import ConfigError
+from mdm.match.features import ColumnCensus
+from mdm.match.rules import (
+    BlockingRule,
+    ComparisonSpec,
+    CompoundLevel,
+    DateDifferenceLevel,
+    DateOfBirthComparison,
+    DayMonthSwapLevel,
+    DistanceKmComparison,
+    DistanceKmLevel,
+    EitherEqualsLevel,
+    EmailComparison,
+    ExactComparison,
+    ExactLevel,
+    LevelsComparison,
+    LevelSpec,
+    MatchRules,
+    NameComparison,
+    PostcodeComparison,
+    ReversedLevel,
+    StringComparison,
+    StringLevel,
+    level_columns,
+)
+
+log = logging.getLogger("mdm.match")
+
+UNIQUE_ID = "unique_id"
+SOURCE_DATASET = "source_dataset"
+LINK_TYPE: Literal["link_and_dedupe"] = "link_and_dedupe"
+
+
+@dataclass
+class Compiled:
+    """Splink settings for one data set, plus what was left out and why."""
+
+    settings: dict[str, Any]  # a Splink settings dict (SettingsCreator.create_settings_dict)
+    comparisons: list[str]  # names of the active comparisons
+    levels: dict[str, list[str]]  # comparison -> level labels, best first (null and else excluded)
+    blocking: list[BlockingRule]
+    prior_rules: list[BlockingRule]
+    em_rules: list[BlockingRule]
+    columns: list[str]  # input columns the settings read (besides unique_id, source_dataset)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def signature(self) -> dict[str, Any]:
+        """What the active model consists of; a change means the saved model no longer fits."""
+        return {"comparisons": {c: self.levels[c] for c in self.comparisons},
+                "blocking": [b.label for b in self.blocking],
+                "em": [b.label for b in self.em_rules], "prior": [b.label for b in self.prior_rules]}
+
+
+# --------------------------------------------------------------------------- levels
+
+
+def _label(level: LevelSpec) -> str:
+    if level.label:
+        return level.label
+    if isinstance(level, ExactLevel):
+        return f"exact {level.column}"
+    if isinstance(level, StringLevel):
+        op = ">=" if level.kind in ("jaro_winkler", "jaro") else "<="
+        value = f"{level.threshold:g}"
+        return f"{level.kind} {level.column} {op} {value}"
+    if isinstance(level, ReversedLevel):
+        return f"{level.column} and {level.other} swapped"
+    if isinstance(level, EitherEqualsLevel):
+        return f"{level.column} equals the other's {level.other}"
+    if isinstance(level, DateDifferenceLevel):
+        return f"{level.column} within {level.threshold:g} {level.metric}"
+    if isinstance(level, DayMonthSwapLevel):
+        return f"{level.column} day and month swapped"
+    if isinstance(level, DistanceKmLevel):
+        return f"within {level.threshold:g} km"
+    joiner = " and " if level.kind == "and" else " or "
+    return joiner.join(_label(sub) for sub in level.levels)
+
+
+def _level(level: LevelSpec) -> Any:
+    """One level spec as a Splink comparison-level creator (without the label)."""
+    if isinstance(level, ExactLevel):
+        return cll.ExactMatchLevel(level.column, term_frequency_adjustments=level.tf)
+    if isinstance(level, StringLevel):
+        if level.kind == "jaro_winkler":
+            return cll.JaroWinklerLevel(level.column, level.threshold)
+        if level.kind == "jaro":
+            return cll.JaroLevel(level.column, level.threshold)
+        if level.kind == "levenshtein":
+            return cll.LevenshteinLevel(level.column, int(level.threshold))
+        return cll.DamerauLevenshteinLevel(level.column, int(level.threshold))
+    if isinstance(level, ReversedLevel):
+        return cll.ColumnsReversedLevel(level.column, level.other, symmetrical=True)
+    if isinstance(level, EitherEqualsLevel):
+        c, o = level.column, level.other
+        return cll.CustomLevel(f'"{c}_l" = "{o}_r" OR "{o}_l" = "{c}_r"', base_dialect_str="duckdb")
+    if isinstance(level, DateDifferenceLevel):
+        return cll.AbsoluteDateDifferenceLevel(level.column, input_is_string=True, threshold=level.threshold,
+                                               metric=level.metric)  # ISO: each dialect's default format
+    if isinstance(level, DayMonthSwapLevel):
+        c = level.column
+        return cll.CustomLevel(
+            f"substr({c}_l, 1, 4) = substr({c}_r, 1, 4) AND substr({c}_l, 6, 2) = substr({c}_r, 9, 2) "
+            f"AND substr({c}_l, 9, 2) = substr({c}_r, 6, 2)", base_dialect_str="duckdb")
+    if isinstance(level, DistanceKmLevel):
+        return cll.DistanceInKMLevel(level.lat, level.lon, level.threshold)
+    assert isinstance(level, CompoundLevel)
+    subs = [_level(sub) for sub in level.levels]
+    return cll.And(*subs) if level.kind == "and" else cll.Or(*subs)
+
+
+def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
+    """A library comparison as (null-level columns, explicit levels best first)."""
+    if isinstance(spec, LevelsComparison):
+        cols = list(spec.null_when) or list(dict.fromkeys(c for lv in spec.levels for c in level_columns(lv)))
+        return cols, list(spec.levels)
+    if isinstance(spec, ExactComparison):
+        return [spec.column], [ExactLevel(kind="exact", column=spec.column, tf=spec.tf, label="exact")]
+    if isinstance(spec, StringComparison):
+        levels: list[LevelSpec] = [ExactLevel(kind="exact", column=spec.column, tf=spec.tf, label="exact")]
+        order = sorted(spec.thresholds, reverse=spec.kind in ("jaro_winkler", "jaro"))
+        levels += [StringLevel(kind=spec.kind, column=spec.column, threshold=t) for t in order]
+        return [spec.column], levels
+    if isinstance(spec, NameComparison):
+        c = spec.column
+        levels = [ExactLevel(kind="exact", column=c, tf=spec.tf, label="exact")]
+        if spec.swap_with:
+            levels.append(ReversedLevel(kind="columns_reversed", column=c, other=spec.swap_with,
+                                        neutral=spec.swap_neutral, label=f"swapped with {spec.swap_with}"))
+        if spec.nickname:
+            levels.append(ExactLevel(kind="exact", column=spec.nickname, label="same nickname group"))
+        high = [t for t in spec.jaro_winkler if t >= 0.9]
+        low = [t for t in spec.jaro_winkler if t < 0.9]
+        levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
+                   for t in high]
+        if spec.tokens:
+            token_levels: list[LevelSpec] = [ExactLevel(kind="exact", column=t) for t in spec.tokens]
+            levels.append(token_levels[0].model_copy(update={"label": "shares a name part"}) if len(token_levels) == 1
+                          else CompoundLevel(kind="or", levels=tuple(token_levels), label="shares a name part"))
+        levels += [ExactLevel(kind="exact", column=p, label=f"same {p.rsplit('__', 1)[-1]} key")
+                   for p in spec.phonetic]
+        if spec.full_name:
+            levels.append(EitherEqualsLevel(kind="either_equals", column=c, other=spec.full_name,
+                                            label="full name typed into this field"))
+        levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
+                   for t in low]
+        return [c], levels
+    if isinstance(spec, DateOfBirthComparison):
+        c = spec.column
+        levels = [ExactLevel(kind="exact", column=c, label="exact")]
+        if spec.typo:
+            levels.append(StringLevel(kind="levenshtein", column=c, threshold=1, label="one character differs"))
+        if spec.day_month_swap:
+            levels.append(DayMonthSwapLevel(kind="day_month_swapped", column=c, label="day and month swapped"))
+        levels += [DateDifferenceLevel(kind="date_difference", column=c, threshold=t, metric=m,
+                                       label=f"within {t:g} {m}{'s' if t != 1 else ''}")
+                   for t, m in spec.differences]
+        return [c], levels
+    if isinstance(spec, EmailComparison):
+        c = spec.column
+        levels = [ExactLevel(kind="exact", column=c, tf=spec.tf, label="exact")]
+        if spec.local_part:
+            levels.append(ExactLevel(kind="exact", column=spec.local_part, label="same local part"))
+        levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
+                   for t in sorted(spec.jaro_winkler, reverse=True)]
+        return [c], levels
+    if isinstance(spec, PostcodeComparison):
+        c = spec.column
+        levels = [ExactLevel(kind="exact", column=c, tf=spec.tf, label="exact")]
+        levels += [_PrefixLevel.make(c, n) for n in sorted(spec.prefixes, reverse=True)]
+        if spec.lat and spec.lon:
+            levels += [DistanceKmLevel(kind="distance_km", lat=spec.lat, lon=spec.lon, threshold=k)
+                       for k in sorted(spec.km)]
+        return [c], levels
+    assert isinstance(spec, DistanceKmComparison)
+    return [spec.lat, spec.lon], [DistanceKmLevel(kind="distance_km", lat=spec.lat, lon=spec.lon, threshold=k)
+                                  for k in sorted(spec.km)]
+
+
+class _PrefixLevel(ExactLevel):
+    """Exact match on the first ``n`` characters (compiled with ``ColumnExpression.substr``)."""
+
+    prefix: int = 0
+
+    @classmethod
+    def make(cls, column: str, n: int) -> _PrefixLevel:
+        return cls(kind="exact", column=column, prefix=n, label=f"same first {n} characters")
+
+
+def _creator(level: LevelSpec) -> Any:
+    if isinstance(level, _PrefixLevel):
+        creator = cll.ExactMatchLevel(ColumnExpression(level.column).substr(1, level.prefix))
+    else:
+        creator = _level(level)
+    if isinstance(level, ReversedLevel) and level.neutral:
+        creator.configure(m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True)
+    return creator.configure(label_for_charts=_label(level))
+
+
+def _null_level(columns: list[str]) -> Any:
+    if len(columns) == 1:
+        return cll.NullLevel(columns[0])
+    return cll.And(*[cll.NullLevel(c) for c in columns]).configure(is_null_level=True)
+
+
+# --------------------------------------------------------------------------- compile
+
+
+def referenced_columns(rules: MatchRules) -> list[str]:
+    """Every input column the rules could use, for the census."""
+    cols: list[str] = []
+    for spec in rules.comparisons:
+        null_cols, levels = expand_levels(spec)
+        cols += null_cols + [c for lv in levels for c in level_columns(lv)]
+    for rule in (*rules.blocking, *rules.training.em, *rules.training.prior.rules):
+        cols += rule.columns
+    return list(dict.fromkeys(cols))
+
+
+def _block(rule: BlockingRule) -> Any:
+    keys = [k.column if k.substr is None else ColumnExpression(k.column).substr(*k.substr) for k in rule.keys]
+    return block_on(*keys)
+
+
+def blocking_rule_creator(rule: BlockingRule) -> Any:
+    """A rules-file blocking rule as Splink's ``block_on`` creator."""
+    return _block(rule)
+
+
+def _usable_rules(rules: Iterable[BlockingRule], census: ColumnCensus, what: str, notes: list[str]
+                  ) -> list[BlockingRule]:
+    kept = []
+    for rule in rules:
+        absent = [c for c in rule.columns if not census.present(c)]
+        if absent:
+            _note(notes, f"{what} rule {rule.label} skipped: no loaded source carries {', '.join(absent)}")
+        else:
+            kept.append(rule)
+    return kept
+
+
+def _note(notes: list[str], text: str) -> None:
+    log.info(text)
+    notes.append(text)
+
+
+def compile_settings(rules: MatchRules, census: ColumnCensus) -> Compiled:
+    """Splink settings for the columns the data carries; absent ones are skipped with a note."""
+    notes: list[str] = []
+    comparisons: list[Any] = []
+    names: list[str] = []
+    labels: dict[str, list[str]] = {}
+    used: list[str] = []
+    for spec in rules.comparisons:
+        null_cols, levels = expand_levels(spec)
+        present_null = [c for c in null_cols if census.present(c)]
+        if not present_null:
+            _note(notes, f"comparison {spec.name} skipped: no loaded source carries {', '.join(null_cols)}")
+            continue
+        kept: list[LevelSpec] = []
+        for lv in levels:
+            absent = [c for c in level_columns(lv) if not census.present(c)]
+            if absent:
+                _note(notes, f"comparison {spec.name}: level '{_label(lv)}' dropped: no loaded source carries "
+                             f"{', '.join(absent)}")
+            else:
+                kept.append(lv)
+        if not kept:
+            _note(notes, f"comparison {spec.name} skipped: none of its levels can be computed")
+            continue
+        creators = [_null_level(present_null), *[_creator(lv) for lv in kept],
+                    cll.ElseLevel().configure(label_for_charts="anything else")]
+        comparisons.append(cl.CustomComparison(creators, output_column_name=spec.name,
+                                               comparison_description=spec.description or spec.name))
+        names.append(spec.name)
+        labels[spec.name] = [_label(lv) for lv in kept]
+        used += present_null + [c for lv in kept for c in level_columns(lv)]
+    if not comparisons:
+        raise ConfigError(f"{rules.path or 'match rules'}: none of the comparisons can be used: the loaded sources "
+                          "carry none of their columns; compare attributes the sources have",
+                          code="config.match_unusable")
+    blocking = _usable_rules(rules.blocking, census, "blocking", notes)
+    if not blocking:
+        raise ConfigError(f"{rules.path or 'match rules'}: every blocking rule refers to attributes no loaded "
+                          "source carries; add a blocking rule over attributes the sources have",
+                          code="config.match_unusable")
+    prior = _usable_rules(rules.training.prior.rules, census, "prior", notes)
+    em = _usable_rules(rules.training.em, census, "EM", notes)
+    for rule in (*blocking, *prior, *em):
+        used += rule.columns
+    creator = SettingsCreator(
+        link_type=LINK_TYPE,
+        unique_id_column_name=UNIQUE_ID,
+        source_dataset_column_name=SOURCE_DATASET,
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[_block(b) for b in blocking],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+        max_iterations=rules.training.max_iterations,
+        em_convergence=rules.training.em_convergence,
+    )
+    return Compiled(settings=creator.create_settings_dict(_dialect(rules)), comparisons=names, levels=labels,
+                    blocking=blocking, prior_rules=prior, em_rules=em, columns=list(dict.fromkeys(used)),
+                    notes=notes)
+
+
+def _dialect(rules: MatchRules) -> str:
+    return "spark" if rules.engine == "spark" else "duckdb"

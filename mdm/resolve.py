@@ -1,0 +1,99 @@
+"""Entity resolution inside a run: match the hub's records, open review tasks, cluster.
+
+Kept apart from :mod:`mdm.pipeline` (which only orders the stages) because it owns
+the hub writes of the match and cluster stages: ``match_pair`` (the latest scored
+pairs, with explanations), new ``review_task`` rows for pairs in the review band,
+and ``cluster_member``. Steward decisions (``must_link``, ``cannot_link``) are read,
+never written, so nothing a steward decided is undone by a re-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from mdm.cluster import ClusterSettings, cluster_records
+from mdm.hub.register import register
+from mdm.match.rules import load_match_rules
+from mdm.match.stage import match_records
+
+STEWARD_LABELS = """
+    SELECT unique_id_l, unique_id_r, 'match' AS decision FROM must_link
+    UNION ALL SELECT unique_id_l, unique_id_r, 'no_match' FROM cannot_link"""
+
+
+def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, run_id: int, *,
+            retrain: bool = False) -> dict[str, Any]:
+    """Match and cluster every record in ``record_std``; returns the run summary part."""
+    if not _exists(con, "record_std"):
+        return {"records": 0, "pairs": 0, "review_tasks_opened": 0, "clusters": 0, "duplicates_removed": 0}
+    rules = load_match_rules(rules_path)
+    labels = con.execute(STEWARD_LABELS).df()
+    result = match_records(con, rules, model_dir, retrain=retrain, labels=labels if len(labels) else None)
+    _write_pairs(con, result.pairs, run_id)
+    opened = _open_review_tasks(con, run_id)
+    have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
+    ids = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in ("national_id", "birth_date"))
+    clusters = cluster_records(
+        f"(SELECT source || ':' || source_id AS unique_id, {ids} FROM record_std)",
+        "match_pair", must_link="must_link", cannot_link="cannot_link",
+        settings=ClusterSettings(auto_match_probability=rules.thresholds.auto_match), con=con,
+    )
+    _write_clusters(con, clusters.assignments, run_id)
+    report = clusters.report.to_dict(max_items=50)
+    return {
+        "match": result.summary(),
+        "records": report["n_records"],
+        "pairs": result.pairs.num_rows,
+        "review_tasks_opened": opened,
+        "clusters": report["n_clusters"],
+        "duplicates_removed": report["n_records"] - report["n_clusters"],
+        "cluster": report,
+    }
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    return bool(row and row[0])
+
+
+def _write_pairs(con: duckdb.DuckDBPyConnection, pairs: pa.Table, run_id: int) -> None:
+    con.execute("DELETE FROM match_pair")
+    register(con, "_pairs_arrow", pairs)
+    con.execute(
+        """INSERT INTO match_pair SELECT ?, unique_id_l, unique_id_r, match_weight, match_probability, band,
+                  CAST(explanation AS JSON) FROM _pairs_arrow""", [run_id])
+    con.unregister("_pairs_arrow")
+
+
+def _open_review_tasks(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
+    """A task per review-band pair that has none yet and no steward decision either way."""
+    before = con.execute("SELECT count(*) FROM review_task").fetchone()
+    con.execute(
+        f"""INSERT INTO review_task (task_id, status, created_at, run_id, unique_id_l, unique_id_r,
+                                     match_probability, match_weight, explanation, version)
+            SELECT nextval('task_id_seq'), 'open', ?, ?, p.unique_id_l, p.unique_id_r, p.match_probability,
+                   p.match_weight, p.explanation, 1
+            FROM match_pair p
+            WHERE p.band = 'review'
+              AND NOT EXISTS (SELECT 1 FROM review_task t
+                              WHERE t.unique_id_l = p.unique_id_l AND t.unique_id_r = p.unique_id_r)
+              AND NOT EXISTS (SELECT 1 FROM ({STEWARD_LABELS}) d
+                              WHERE (d.unique_id_l = p.unique_id_l AND d.unique_id_r = p.unique_id_r)
+                                 OR (d.unique_id_l = p.unique_id_r AND d.unique_id_r = p.unique_id_l))
+            ORDER BY p.match_probability DESC, p.unique_id_l, p.unique_id_r""",
+        [dt.datetime.now(), run_id],
+    )
+    after = con.execute("SELECT count(*) FROM review_task").fetchone()
+    return int(after[0]) - int(before[0]) if before and after else 0
+
+
+def _write_clusters(con: duckdb.DuckDBPyConnection, assignments: pa.Table, run_id: int) -> None:
+    con.execute("DELETE FROM cluster_member")
+    register(con, "_clusters_arrow", assignments)
+    con.execute("INSERT INTO cluster_member SELECT unique_id, cluster_id, ? FROM _clusters_arrow", [run_id])
+    con.unregister("_clusters_arrow")
