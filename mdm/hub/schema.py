@@ -13,6 +13,17 @@ from mdm.errors import HubError
 
 SCHEMA_VERSION = 2
 
+#: steward decisions as constraints the next run reads (must_link, cannot_link): never
+#: undone by a re-run
+_LINK_DDL = """CREATE TABLE IF NOT EXISTS {table} (
+            unique_id_l VARCHAR NOT NULL,
+            unique_id_r VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR,
+            reason VARCHAR,
+            task_id BIGINT
+        )"""
+
 MIGRATIONS: dict[int, list[str]] = {
     1: [
         "CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1",
@@ -124,23 +135,8 @@ MIGRATIONS: dict[int, list[str]] = {
             decided_by VARCHAR,
             decided_at TIMESTAMP
         )""",
-        # steward decisions as constraints the next run reads: never undone by a re-run
-        """CREATE TABLE IF NOT EXISTS must_link (
-            unique_id_l VARCHAR NOT NULL,
-            unique_id_r VARCHAR NOT NULL,
-            created_at TIMESTAMP NOT NULL,
-            created_by VARCHAR,
-            reason VARCHAR,
-            task_id BIGINT
-        )""",
-        """CREATE TABLE IF NOT EXISTS cannot_link (
-            unique_id_l VARCHAR NOT NULL,
-            unique_id_r VARCHAR NOT NULL,
-            created_at TIMESTAMP NOT NULL,
-            created_by VARCHAR,
-            reason VARCHAR,
-            task_id BIGINT
-        )""",
+        _LINK_DDL.format(table="must_link"),
+        _LINK_DDL.format(table="cannot_link"),
         """CREATE TABLE IF NOT EXISTS cluster_member (
             unique_id VARCHAR PRIMARY KEY,
             cluster_id VARCHAR NOT NULL,

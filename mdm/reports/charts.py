@@ -244,10 +244,10 @@ def _pair(item: Any) -> tuple[str, float | None]:
         label, value = item[0], item[1]
     else:
         raise ValueError(f"chart item {item!r} must be [label, value] or a mapping with 'label' and 'value'")
-    return ("" if label is None else str(label)), _num(value)
+    return ("" if label is None else str(label)), as_number(value)
 
 
-def _num(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -337,7 +337,7 @@ def layout_stacked(rows: Iterable[Any], series: Iterable[Any], *, fmt: str = "pc
             label, values = r.get("label"), r.get("values")
         else:
             label, values = r[0], r[1]
-        vals = [max(_num(v) or 0.0, 0.0) for v in (values or [])]
+        vals = [max(as_number(v) or 0.0, 0.0) for v in (values or [])]
         parsed.append(("" if label is None else str(label), vals))
     biggest = max((sum(v) for _, v in parsed), default=0.0) or 1.0
     label_w = _label_width((lb for lb, _ in parsed), width)

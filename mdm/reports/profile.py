@@ -8,12 +8,12 @@ become ``None`` and render as "—"); all markup lives in ``templates/profile.ht
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mdm.reports.charts import as_number
 from mdm.reports.html import render
 
 # (minimum score, band, legend label), best first; the colour band of a 0-100 score.
@@ -234,14 +234,7 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _f(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
+_f = as_number  # a number, or None for missing / non-numeric / NaN
 
 
 def _i(value: Any) -> int | None:
