@@ -23,7 +23,7 @@ from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
 from mdm.ingest.stage import Staged
 from mdm.resolve import resolve
 from mdm.standardise.base import Context
-from mdm.standardise.stage import standardise
+from mdm.standardise.stage import ensure_record_std, standardise
 
 Progress = Callable[[str], None]
 
@@ -76,26 +76,35 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
     """
     started = dt.datetime.now()
     batches: list[BatchResult] = []
-    extra: dict[str, Any] = {}
-    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
-        con = hub.con
-        row = con.execute("SELECT nextval('run_id_seq')").fetchone()
-        assert row is not None
-        run_id = int(row[0])
-        for mapping, path in project.sources:
-            progress(f"ingest {mapping.source}: {path.name}")
-            batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
-                                       own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
-        changed = any(b.status == "loaded" for b in batches)
-        clustered = con.execute("SELECT count(*) FROM cluster_member").fetchone()
-        if changed or retrain or not (clustered and clustered[0]):
-            progress("match and cluster")
-            extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
-        con.execute("INSERT INTO run VALUES (?, ?, now(), 'succeeded', ?)",
-                    [run_id, started, dump_json({"sources": [b.summary() for b in batches], **extra})])
+    with open_hub(project.hub, project.dictionary.names) as hub:
+        with transaction(hub.con):  # schema first, committed: no ALTER TABLE inside the run
+            ensure_record_std(hub.con, project.dictionary)
+        with transaction(hub.con):
+            extra = _run(hub.con, project, batches, progress, today, retrain, started)
     report = write_run_report(project, batches, report_dir or project.hub.parent / "reports")
     return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now(),
                      extra=extra)
+
+
+def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchResult], progress: Progress,
+         today: dt.date | None, retrain: bool, started: dt.datetime) -> dict[str, Any]:
+    """The body of a run, inside its transaction."""
+    extra: dict[str, Any] = {}
+    row = con.execute("SELECT nextval('run_id_seq')").fetchone()
+    assert row is not None
+    run_id = int(row[0])
+    for mapping, path in project.sources:
+        progress(f"ingest {mapping.source}: {path.name}")
+        batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
+                                   own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
+    changed = any(b.status == "loaded" for b in batches)
+    clustered = con.execute("SELECT count(*) FROM cluster_member").fetchone()
+    if changed or retrain or not (clustered and clustered[0]):
+        progress("match and cluster")
+        extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
+    con.execute("INSERT INTO run VALUES (?, ?, now(), 'succeeded', ?)",
+                [run_id, started, dump_json({"sources": [b.summary() for b in batches], **extra})])
+    return extra
 
 
 def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path) -> Path:

@@ -238,6 +238,36 @@ def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attr
                 f"{key} = nullif({key_sql(spec.name, _q(attribute))}, '')")
 
 
+def std_columns(dictionary: Dictionary) -> dict[str, str]:
+    """Every column ``record_std`` can hold for this dictionary, with its DuckDB type."""
+    cols: dict[str, str] = {}
+    for name, attr in dictionary.attributes.items():
+        if not attr.standardiser or attr.standardiser not in STANDARDISERS:
+            continue
+        spec = get(attr.standardiser)
+        cols[name] = "VARCHAR"
+        cols[f"{name}__valid"] = "BOOLEAN"
+        cols[f"{name}__reason"] = "VARCHAR"
+        cols.update({f"{name}__{f}": "VARCHAR" for f in spec.fields[3:]})
+    return cols
+
+
+def ensure_record_std(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
+    """Create ``record_std`` with all its columns up front, outside the run's transaction.
+
+    Adding columns to a table inside the long run transaction and then filling them with
+    INSERT ... BY NAME made DuckDB 2.0 return NULL for those columns to later reads in the
+    same transaction (seen at 1M rows; fine after commit). Creating the full schema first,
+    committed, avoids ALTER TABLE inside the run altogether.
+    """
+    cols = std_columns(dictionary)
+    con.execute("CREATE TABLE IF NOT EXISTS record_std (source VARCHAR NOT NULL, source_id VARCHAR NOT NULL)")
+    have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
+    for name, typ in cols.items():
+        if name not in have:
+            con.execute(f"ALTER TABLE record_std ADD COLUMN {_q(name)} {typ}")
+
+
 def _key_type(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
     for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall():
         if name == key:
