@@ -196,8 +196,9 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
                         SELECT {_q(key)} AS k, list(DISTINCT attribute) AS attrs FROM {flags} GROUP BY 1""")
         flag_join = f" LEFT JOIN _std_flags fl ON fl.k = i.{_q(key)}"
     cols = [f"i.{_q(key)}"]
-    joins = []
-    findings = []
+    joins: list[str] = []
+    raws: list[str] = []
+    findings: list[str] = []
     for n_, a in enumerate(attrs):
         spec = get(dictionary.attributes[a].standardiser or "")
         alias = f"c{n_}"
@@ -209,15 +210,20 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         cols.append(f"{alias}.valid AS {_q(a + '__valid')}")
         cols.append(f"{alias}.reason AS {_q(a + '__reason')}")
         cols += [f"{alias}.{_q(f)} AS {_q(a + '__' + f)}" for f in spec.fields[3:]]
-        findings.append(f"SELECT i.{_q(key)} AS key, {_lit(a)} AS attribute, {alias}.reason AS code, "
-                        f"'could not be standardised' AS message, i.{_q(a)} AS value FROM _std_in i"
-                        f"{joins[-1]} WHERE NOT {alias}.valid")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _std AS SELECT {', '.join(cols)} FROM _std_in i"
+        raws.append(f"i.{_q(a)} AS {_q('_raw__' + a)}")
+        findings.append(f"SELECT {_q(key)} AS key, {_lit(a)} AS attribute, {_q(a + '__reason')} AS code, "
+                        f"'could not be standardised' AS message, {_q('_raw__' + a)} AS value FROM _std_full "
+                        f"WHERE NOT {_q(a + '__valid')}")
+    # one pass of joins; the findings are read off its result instead of joining the caches again
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _std_full AS SELECT {', '.join(cols + raws)} FROM _std_in i"
                 f"{flag_join}{''.join(joins)}")
     con.execute("CREATE OR REPLACE TEMP TABLE _std_findings AS "
                 + (" UNION ALL ".join(findings) if findings else
                    f"SELECT CAST(NULL AS {_key_type(con, table, key)}) AS key, '' AS attribute, '' AS code, "
                    "'' AS message, '' AS value WHERE false"))
+    exclude = f" EXCLUDE ({', '.join(_q('_raw__' + a) for a in attrs)})" if attrs else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _std AS SELECT *{exclude} FROM _std_full")
+    con.execute("DROP TABLE _std_full")
     con.execute("DROP TABLE _std_in")
     con.execute("DROP TABLE IF EXISTS _std_flags")
     return StdResult(attributes=attrs, new_values=tally[0], cached_values=tally[1])
