@@ -11,7 +11,7 @@ import duckdb
 
 from mdm.errors import HubError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: steward decisions as constraints the next run reads (must_link, cannot_link): never
 #: undone by a re-run
@@ -141,6 +141,83 @@ MIGRATIONS: dict[int, list[str]] = {
             unique_id VARCHAR PRIMARY KEY,
             cluster_id VARCHAR NOT NULL,
             run_id BIGINT NOT NULL
+        )""",
+    ],
+    # golden records (survivorship), their lineage and history, the cross-reference and
+    # the change feed. Attribute values live in ``record`` JSON (attribute -> value) so a
+    # dictionary extended in YAML needs no DDL; lineage is one row per attribute.
+    3: [
+        """CREATE TABLE IF NOT EXISTS golden (
+            golden_id VARCHAR PRIMARY KEY,
+            status VARCHAR NOT NULL,            -- active | merged | retired
+            merged_into VARCHAR,                -- survivor when status = merged
+            version INTEGER NOT NULL,
+            confidence DOUBLE,
+            member_count INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            run_id BIGINT,
+            record JSON NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS golden_attribute (
+            golden_id VARCHAR NOT NULL,
+            attribute VARCHAR NOT NULL,
+            value VARCHAR,
+            source VARCHAR,
+            source_id VARCHAR,
+            rule VARCHAR NOT NULL,
+            asserted_at TIMESTAMP,              -- when the source last asserted the value
+            chosen_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (golden_id, attribute)
+        )""",
+        # every version of every golden record: valid_to IS NULL is the current one
+        """CREATE TABLE IF NOT EXISTS golden_version (
+            golden_id VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            valid_from TIMESTAMP NOT NULL,
+            valid_to TIMESTAMP,
+            status VARCHAR NOT NULL,
+            merged_into VARCHAR,
+            confidence DOUBLE,
+            record JSON NOT NULL,
+            lineage JSON NOT NULL,
+            members JSON NOT NULL,
+            PRIMARY KEY (golden_id, version)
+        )""",
+        """CREATE TABLE IF NOT EXISTS xref (
+            source VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            golden_id VARCHAR NOT NULL,
+            valid_from TIMESTAMP NOT NULL,
+            valid_to TIMESTAMP,                 -- NULL: current
+            run_id BIGINT
+        )""",
+        "CREATE INDEX IF NOT EXISTS xref_key ON xref (source, source_id)",
+        "CREATE INDEX IF NOT EXISTS xref_golden ON xref (golden_id)",
+        # the change feed: seq is gap-free and strictly increasing (assigned max+1 inside
+        # the writing transaction; the primary key makes concurrent writers retry)
+        """CREATE TABLE IF NOT EXISTS golden_event (
+            seq BIGINT PRIMARY KEY,
+            type VARCHAR NOT NULL,              -- created | updated | merged | split | retired
+            golden_id VARCHAR NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            run_id BIGINT,
+            actor VARCHAR,
+            changes JSON,                       -- attribute -> {before, after}
+            record JSON,                        -- the full new record
+            related JSON                        -- e.g. merged_into / split_from / members
+        )""",
+        "CREATE INDEX IF NOT EXISTS golden_event_golden ON golden_event (golden_id)",
+        # steward overrides: always first in survivorship; active = not yet reverted
+        """CREATE TABLE IF NOT EXISTS attribute_override (
+            override_id BIGINT PRIMARY KEY,
+            golden_id VARCHAR NOT NULL,
+            attribute VARCHAR NOT NULL,
+            value VARCHAR,
+            reason VARCHAR NOT NULL,
+            created_by VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            active BOOLEAN NOT NULL
         )""",
     ],
 }
