@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from mdm.ingest.stage import Staged
 from mdm.resolve import resolve
 from mdm.standardise.base import Context
 from mdm.standardise.stage import ensure_record_std, standardise
+from mdm.survivorship import build_golden, load_survivorship_rules
 
 Progress = Callable[[str], None]
 
@@ -97,14 +100,33 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
         progress(f"ingest {mapping.source}: {path.name}")
         batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
                                    own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
+    checkpoint("ingested")
     changed = any(b.status == "loaded" for b in batches)
     clustered = con.execute("SELECT count(*) FROM cluster_member").fetchone()
+    resolved = False
     if changed or retrain or not (clustered and clustered[0]):
         progress("match and cluster")
         extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
+        resolved = True
+    checkpoint("resolved")
+    golden = con.execute("SELECT count(*) FROM golden").fetchone()
+    if resolved or not (golden and golden[0]):
+        progress("golden records")
+        rules = load_survivorship_rules(project.survivorship_rules)
+        trust = {m.source: m.trust for m, _ in project.sources}
+        extra["golden"] = build_golden(con, project.dictionary, rules, trust, run_id=run_id, now=started)
+    checkpoint("golden")
     con.execute("INSERT INTO run VALUES (?, ?, now(), 'succeeded', ?)",
                 [run_id, started, dump_json({"sources": [b.summary() for b in batches], **extra})])
+    checkpoint("recorded")
     return extra
+
+
+def checkpoint(name: str) -> None:
+    """Crash-test hook: ``MDM_CRASH_AT=name`` kills this process (SIGKILL) at that point of a
+    run, so tests prove a run killed anywhere leaves the hub as it was."""
+    if os.environ.get("MDM_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path) -> Path:
