@@ -150,6 +150,27 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command("export")
+def export_cmd(
+    kind: Annotated[str, typer.Argument(help="golden | xref | quarantine | tasks")],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="file to write")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv | parquet | jsonl (default: from --out)")]
+    = None,
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Export golden records, the cross-reference, the quarantine or review tasks."""
+    from mdm.export import KINDS, export, format_for
+    from mdm.hub import open_hub
+
+    if kind not in KINDS:
+        raise InputError(f"cannot export {kind!r}; choose one of {', '.join(KINDS)}", code="export.kind")
+    fmt = format_for(out_path, fmt)
+    project = _project(config)
+    with open_hub(project.hub, read_only=True) as hub:
+        rows = export(hub.con, kind, out_path, project.dictionary, fmt)
+    out.print(f"{rows} {kind} rows written to {out_path} ({fmt})")
+
+
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option("--workdir", "-w", help="folder for data, mdm.yaml and hub")] = Path(

@@ -27,7 +27,7 @@ def lineage(con: duckdb.DuckDBPyConnection, golden_id: str) -> dict[str, tuple[s
 def test_each_attribute_names_its_value_source_and_rule(hub: duckdb.DuckDBPyConnection, build: Build) -> None:
     build(hub, SMITHS, JONESES)
     got = lineage(hub, golden_of(hub, "crm:c1"))
-    assert got["first_name"] == ("John", "crm", "c1", "source_priority")   # crm trust 90 beats web's "Jon"
+    assert got["first_name"] == ("John", "crm", "c1", "most_frequent")     # two sources agree on John, not "Jon"
     assert got["middle_name"] == ("Quincy", "web", "w1", "longest")        # a full name beats the initial Q
     assert got["last_name"] == ("Smyth", "web", "w1", "most_recent")       # web's record is the newest
     assert got["email"] == ("john@x.com", "web", "w1", "most_recent")      # standardised form

@@ -1,0 +1,104 @@
+"""``mdm export golden|xref|quarantine|tasks``: hub tables as csv, parquet or jsonl files.
+
+Columns follow DESIGN 3.2: ``golden`` starts with ``golden_id`` and then the dictionary's
+attributes; ``xref`` starts with ``source, source_id, golden_id``. CSV output is safe to
+open in spreadsheets: a text cell starting with ``= + - @`` (or a tab / carriage return)
+is prefixed with ``'`` so it is never evaluated as a formula. Files are written to a
+temporary name and renamed, so a failed export leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from mdm.config import Dictionary
+from mdm.errors import HubError, InputError
+
+Kind = Literal["golden", "xref", "quarantine", "tasks"]
+Format = Literal["csv", "parquet", "jsonl"]
+KINDS: tuple[str, ...] = ("golden", "xref", "quarantine", "tasks")
+FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
+
+_TABLES = {"golden": "golden", "xref": "xref", "quarantine": "quarantine", "tasks": "review_task"}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def export_query(kind: str, dictionary: Dictionary) -> str:
+    if kind == "golden":
+        attrs = ", ".join(f"record->>'{a}' AS {_q(a)}" for a in dictionary.names)
+        return f"""SELECT golden_id, {attrs}, confidence, version, member_count, created_at, updated_at
+                   FROM golden WHERE status = 'active' ORDER BY golden_id"""
+    if kind == "xref":
+        return """SELECT x.source, x.source_id, x.golden_id, x.valid_from
+                  FROM xref x WHERE x.valid_to IS NULL ORDER BY x.source, x.source_id"""
+    if kind == "quarantine":
+        return """SELECT q.source, q.source_id, q.batch_id, b.file, q.row_number, q.line,
+                         array_to_string(q.reason_codes, ';') AS reason_codes,
+                         array_to_string(q.messages, ' | ') AS messages, q.raw_row
+                  FROM quarantine q LEFT JOIN batch b USING (batch_id)
+                  ORDER BY q.batch_id, q.row_number NULLS LAST, q.line NULLS LAST"""
+    if kind == "tasks":
+        return """SELECT task_id, status, created_at, unique_id_l, unique_id_r, match_probability, match_weight,
+                         version, assignee, decision, reason, decided_by, decided_at,
+                         CAST(explanation AS VARCHAR) AS explanation
+                  FROM review_task ORDER BY task_id"""
+    raise InputError(f"cannot export {kind!r}; choose one of {', '.join(KINDS)}", code="export.kind")
+
+
+def format_for(out: Path, fmt: str | None) -> str:
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".")
+        fmt = {"ndjson": "jsonl", "json": "jsonl"}.get(suffix, suffix)
+        if fmt not in FORMATS:
+            fmt = "csv"
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}", code="export.format")
+    return fmt
+
+
+def export(con: duckdb.DuckDBPyConnection, kind: str, out: Path, dictionary: Dictionary, fmt: str | None = None
+           ) -> int:
+    """Write ``kind`` to ``out``; returns the number of rows written."""
+    fmt = format_for(out, fmt)
+    query = export_query(kind, dictionary)
+    table = _TABLES[kind]
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    if not found or not found[0]:
+        raise HubError(f"the hub has no {table} table yet; run `mdm run` first", code="hub.schema_old")
+    if out.exists() and out.is_dir():
+        raise InputError(f"{out} is a folder; give a file name for the export", code="export.out")
+    if not out.parent.exists():
+        raise InputError(f"folder {out.parent} does not exist", code="export.out")
+    cur = con.execute(f"SELECT * FROM ({query}) LIMIT 0")
+    columns = [d[0] for d in cur.description]
+    types = [str(d[1]) for d in cur.description]
+    if fmt == "csv":
+        cells = ", ".join(
+            f"CASE WHEN regexp_matches({_q(c)}, '^[=+\\-@\\t\\r]') THEN '''' || {_q(c)} ELSE {_q(c)} END AS {_q(c)}"
+            if t.upper() in ("VARCHAR", "STRING") else _q(c) for c, t in zip(columns, types, strict=True))
+        query = f"SELECT {cells} FROM ({query})"
+        options = "FORMAT csv, HEADER true"
+    elif fmt == "parquet":
+        options = "FORMAT parquet"
+    else:
+        options = "FORMAT json"
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        con.execute(f"COPY ({query}) TO '{_escape(str(tmp))}' ({options})")
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    row = con.execute(f"SELECT count(*) FROM ({export_query(kind, dictionary)})").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _escape(path: str) -> str:
+    return path.replace("'", "''")
