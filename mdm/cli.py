@@ -91,6 +91,11 @@ def _print_run(result: object) -> None:
                   f"{' (model reused)' if match.get('model_reused') else ''}")
     else:
         out.print("no source changed: matching skipped, nothing to do")
+    golden = x.get("golden") if x else None
+    if golden:
+        out.print(f"golden records {golden['golden_active']} (created {golden['created']}, updated "
+                  f"{golden['updated']}, merged {golden['merged']}, split {golden['split']}, retired "
+                  f"{golden['retired']}; {golden['events']} change events)")
     if result.report:
         out.print(f"report: {result.report}")
 

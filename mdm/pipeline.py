@@ -84,7 +84,8 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
             ensure_record_std(hub.con, project.dictionary)
         with transaction(hub.con):
             extra = _run(hub.con, project, batches, progress, today, retrain, started)
-    report = write_run_report(project, batches, report_dir or project.hub.parent / "reports")
+        figures = resolution_figures(hub.con, project.dictionary, extra)
+    report = write_run_report(project, batches, report_dir or project.hub.parent / "reports", figures)
     return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now(),
                      extra=extra)
 
@@ -129,14 +130,50 @@ def checkpoint(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path) -> Path:
+def resolution_figures(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, extra: dict[str, Any]
+                       ) -> dict[str, Any]:
+    """The run report's entity-resolution figures, read from the hub after the run."""
+    def one(sql: str) -> int:
+        row = con.execute(sql).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    records = one("SELECT count(*) FROM cluster_member")
+    active = one("SELECT count(*) FROM golden WHERE status = 'active'")
+    bands = con.execute("SELECT band, count(*) FROM match_pair GROUP BY band ORDER BY band").fetchall()
+    sizes = con.execute("""SELECT n, count(*) FROM (SELECT count(*) AS n FROM cluster_member GROUP BY cluster_id)
+                           GROUP BY n ORDER BY n""").fetchall()
+    golden = extra.get("golden") or {}
+    completeness: list[dict[str, Any]] = []
+    have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
+    for name, attr in dictionary.attributes.items():
+        if attr.tier != "critical" or name not in have:
+            continue
+        before = con.execute(f'SELECT avg(("{name}" IS NOT NULL)::INT) FROM record_std').fetchone()
+        after = con.execute(f"SELECT avg((record->>'{name}' IS NOT NULL)::INT) FROM golden "
+                            "WHERE status = 'active'").fetchone()
+        b = float(before[0]) if before and before[0] is not None else 0.0
+        a = float(after[0]) if after and after[0] is not None else 0.0
+        completeness.append({"attribute": name, "before": b, "after": a})
+    return {
+        "records": records, "golden_active": active, "duplicates_removed": records - active,
+        "open_tasks": one("SELECT count(*) FROM review_task WHERE status = 'open'"),
+        "pairs_by_band": [[str(b), int(n)] for b, n in bands],
+        "cluster_sizes": [[str(n), int(c)] for n, c in sizes[:30]],
+        "golden_changes": [[k, int(golden.get(k, 0))] for k in ("created", "updated", "merged", "split", "retired")],
+        "completeness": completeness,
+        "completeness_gain": [[c["attribute"], float(c["after"]) - float(c["before"])] for c in completeness],
+    }
+
+
+def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path,
+                     resolution: dict[str, Any] | None = None) -> Path:
     from mdm.reports.html import write_report
     from mdm.reports.profile import render_profile_report
 
     loaded = [b for b in batches if b.status == "loaded"]
     html = render_profile_report(
         [b.profile for b in loaded], [[s.as_dict() for s in b.scorecard] for b in loaded],
-        title="mdm run report", summary=[b.summary() for b in batches],
+        title="mdm run report", summary=[b.summary() for b in batches], resolution=resolution,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.html"

@@ -73,6 +73,9 @@ def test_run_to_golden_records_then_rerun_changes_nothing(tmp_path: Path, sample
                   (SELECT count(*) FROM xref WHERE valid_to IS NULL)""").fetchone() or (0, 0, 0)
     con.close()
     assert records == members == xref   # every accepted source record belongs to exactly one golden record
+    assert first.report is not None
+    html = first.report.read_text(encoding="utf-8")
+    assert "Entity resolution" in html and f"{golden['golden_active']:,}" in html
     before = hub_state(hub)
     pipeline.run(load_project(config))
     after = hub_state(hub)

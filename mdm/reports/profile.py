@@ -98,12 +98,14 @@ class SummaryRow:
 
 
 def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[dict[str, Any]]], *,
-                          title: str, summary: list[dict[str, Any]] | None = None) -> str:
+                          title: str, summary: list[dict[str, Any]] | None = None,
+                          resolution: dict[str, Any] | None = None) -> str:
     """Render profiles (and the scorecard of each, same order) as one self-contained HTML page.
 
     ``scorecards[i]`` belongs to ``profiles[i]``; pass ``[]`` for no scorecards at all.
     ``summary`` rows (source, rows_read, accepted, quarantined, flagged, encoding, status)
-    become a table and a chart at the top.
+    become a table and a chart at the top. ``resolution`` (a run's match, cluster and golden
+    figures, see :func:`mdm.pipeline.resolution_figures`) adds the entity-resolution section.
     """
     if scorecards and len(scorecards) != len(profiles):
         raise ValueError(f"scorecards must hold one list per profile, in the same order: got "
@@ -112,6 +114,7 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
     rows = [_summary_row(r) for r in summary or []]
     summary_chart = [(r.source, [r.accepted or 0, r.quarantined or 0]) for r in rows]
     return render("profile.html.j2", title=title, sections=sections, summary=rows, summary_chart=summary_chart,
+                  resolution=resolution,
                   score_bands=[[lo, band, label] for lo, band, label in SCORE_BANDS],
                   quality_series=[list(s) for s in QUALITY_SERIES])
 
