@@ -90,7 +90,16 @@ def _assemble(con: duckdb.DuckDBPyConnection, attributes: list[str]) -> None:
     """``_sv_new``: per golden id the record JSON (every attribute, null when none), the
     lineage, the sorted members and the confidence."""
     record = "json_object(" + ", ".join(
-        f"'{a}', max(ch.value) FILTER (WHERE ch.attribute = '{a}')" for a in attributes) + ")"
+        f"'{a}', max(value) FILTER (WHERE attribute = '{a}')" for a in attributes) + ")"
+    empty = "json_object(" + ", ".join(f"'{a}', NULL" for a in attributes) + ")"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _sv_agg AS
+        SELECT cluster_id, CAST({record} AS VARCHAR) AS record,
+               -- every entry starts with its attribute name, so sorting the strings orders by attribute
+               '[' || array_to_string(list_sort(list(CAST(json_object(
+                   'attribute', attribute, 'value', value, 'source', source, 'source_id', source_id,
+                   'rule', rule, 'asserted_at', asserted_at) AS VARCHAR))), ',') || ']' AS lineage
+        FROM _sv_chosen GROUP BY cluster_id""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sv_new AS
         WITH conf AS (
@@ -100,27 +109,23 @@ def _assemble(con: duckdb.DuckDBPyConnection, attributes: list[str]) -> None:
             JOIN cluster_member c2 ON c2.unique_id = p.unique_id_r AND c2.cluster_id = c1.cluster_id
             GROUP BY c1.cluster_id)
         SELECT i.golden_id, i.cluster_id, i.is_new, i.split_from, i.members, CAST(i.n AS INTEGER) AS member_count,
-               CAST({record} AS VARCHAR) AS record,
-               CAST(to_json(coalesce(list(struct_pack(attribute := ch.attribute, value := ch.value,
-                                                     source := ch.source, source_id := ch.source_id,
-                                                     rule := ch.rule, asserted_at := ch.asserted_at)
-                                         ORDER BY ch.attribute) FILTER (WHERE ch.attribute IS NOT NULL), []))
-                    AS VARCHAR) AS lineage,
+               coalesce(a.record, CAST({empty} AS VARCHAR)) AS record, coalesce(a.lineage, '[]') AS lineage,
                CAST(to_json(i.members) AS VARCHAR) AS members_json,
-               CASE WHEN i.n = 1 THEN 1.0 ELSE coalesce(any_value(f.confidence), 1.0) END AS confidence
-        FROM _sv_ids i
-        LEFT JOIN _sv_chosen ch USING (cluster_id)
-        LEFT JOIN conf f USING (cluster_id)
-        GROUP BY i.golden_id, i.cluster_id, i.is_new, i.split_from, i.members, i.n""")
+               CASE WHEN i.n = 1 THEN 1.0 ELSE coalesce(f.confidence, 1.0) END AS confidence
+        FROM _sv_ids i LEFT JOIN _sv_agg a USING (cluster_id) LEFT JOIN conf f USING (cluster_id)""")
+    con.execute("DROP TABLE _sv_agg")
 
 
 def _diff_expr(old: str, new: str, attributes: list[str]) -> str:
-    """JSON ``{attribute: {before, after}}`` of the attributes whose value differs."""
+    """JSON ``{attribute: {before, after}}`` of the attributes whose value differs; each JSON
+    document is parsed once into a struct."""
+    shape = "{" + ", ".join(f'"{a}": "VARCHAR"' for a in attributes) + "}"
+    o, n = f"from_json({old}, '{shape}')", f"from_json({new}, '{shape}')"
     entries = ", ".join(
-        f"struct_pack(k := '{a}', v := struct_pack(before := json_extract_string({old}, '$.{a}'), "
-        f"after := json_extract_string({new}, '$.{a}')))" for a in attributes)
-    return (f"CAST(to_json(map_from_entries(list_filter([{entries}], "
-            f"lambda e: e.v.before IS DISTINCT FROM e.v.after))) AS VARCHAR)")
+        f"struct_pack(k := '{a}', v := struct_pack(before := o_.\"{a}\", after := n_.\"{a}\"))" for a in attributes)
+    return (f"(SELECT CAST(to_json(map_from_entries(list_filter([{entries}], "
+            f"lambda e: e.v.before IS DISTINCT FROM e.v.after))) AS VARCHAR) "
+            f"FROM (SELECT {o} AS o_, {n} AS n_))")
 
 
 def _write(con: duckdb.DuckDBPyConnection, attributes: list[str], run_id: int | None, now: dt.datetime,
