@@ -177,6 +177,36 @@ def export_cmd(
 
 
 @app.command()
+def publish(
+    target: Annotated[str, typer.Option("--target", "-t", help="source system to publish to (e.g. crm)")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for the upsert and merge files")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv | parquet | jsonl")] = "csv",
+    full: Annotated[bool, typer.Option("--full", help="everything, not only changes since the last publish")]
+    = False,
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Write the upsert and merge files a CRM or ERP imports to take the golden records back."""
+    from mdm.hub import open_hub, transaction
+    from mdm.publish import publish_files
+
+    project = _project(config)
+    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+        result = publish_files(hub.con, project, target, out_dir, fmt=fmt, full=full)
+    _print_publish(result)
+
+
+def _print_publish(result: object) -> None:
+    from mdm.publish import PublishResult
+
+    assert isinstance(result, PublishResult)
+    since = "everything" if result.full else f"changes after event {result.seq_from}"
+    out.print(f"publish to {result.target} ({since}, up to event {result.seq_to}): {result.upserts} record updates, "
+              f"{result.merges} merges of duplicates")
+    for kind, path in result.files.items():
+        out.print(f"  {kind}: {path}")
+
+
+@app.command()
 def demo(
     workdir: Annotated[Path, typer.Option("--workdir", "-w", help="folder for data, mdm.yaml and hub")] = Path(
         "mdm-demo"),
@@ -209,6 +239,13 @@ def demo(
     with _progress() as progress:
         result = pipeline.run(project, progress=progress)
     _print_run(result)
+    from mdm.hub import open_hub, transaction
+    from mdm.publish import publish_files
+
+    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+        published = publish_files(hub.con, project, "crm", workdir / "publish", full=True)
+    out.print(f"the sample CRM would receive {published.upserts} record updates and {published.merges} merges "
+              f"(files in {workdir / 'publish'})")
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
     if serve:
         raise InputError("--serve needs the stewardship server, which is not built yet", code="input.unavailable")

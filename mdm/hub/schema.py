@@ -11,7 +11,7 @@ import duckdb
 
 from mdm.errors import HubError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: steward decisions as constraints the next run reads (must_link, cannot_link): never
 #: undone by a re-run
@@ -218,6 +218,20 @@ MIGRATIONS: dict[int, list[str]] = {
             created_by VARCHAR,
             created_at TIMESTAMP NOT NULL,
             active BOOLEAN NOT NULL
+        )""",
+    ],
+    # publishing to CRM/ERP: what each target received last, so the next publish sends
+    # only what changed since (by change-feed sequence)
+    4: [
+        """CREATE TABLE IF NOT EXISTS publish_log (
+            target VARCHAR NOT NULL,
+            published_at TIMESTAMP NOT NULL,
+            seq_from BIGINT NOT NULL,
+            seq_to BIGINT NOT NULL,
+            full_export BOOLEAN NOT NULL,
+            upserts BIGINT NOT NULL,
+            merges BIGINT NOT NULL,
+            files JSON
         )""",
     ],
 }
