@@ -242,8 +242,8 @@ def demo(
     from mdm.hub import open_hub, transaction
     from mdm.publish import publish_files
 
-    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
-        published = publish_files(hub.con, project, "crm", workdir / "publish", full=True)
+    with open_hub(project.hub, project.dictionary.names) as opened, transaction(opened.con):
+        published = publish_files(opened.con, project, "crm", workdir / "publish", full=True)
     out.print(f"the sample CRM would receive {published.upserts} record updates and {published.merges} merges "
               f"(files in {workdir / 'publish'})")
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
