@@ -76,29 +76,40 @@ def export(con: duckdb.DuckDBPyConnection, kind: str, out: Path, dictionary: Dic
         raise InputError(f"{out} is a folder; give a file name for the export", code="export.out")
     if not out.parent.exists():
         raise InputError(f"folder {out.parent} does not exist", code="export.out")
+    write_query(con, query, out, fmt)
+    row = con.execute(f"SELECT count(*) FROM ({export_query(kind, dictionary)})").fetchone()
+    return int(row[0]) if row else 0
+
+
+#: text a spreadsheet would evaluate: = + - @ tab CR (strict, for reports and exports)
+STRICT = r"regexp_matches({c}, '^[=+\-@\t\r]')"
+#: import files: signed numbers such as +15125550100 pass; formulas are still quoted
+NUMBERS_OK = (r"(regexp_matches({c}, '^[=@\t\r]') OR (regexp_matches({c}, '^[+\-]') "
+              r"AND NOT regexp_matches({c}, '^[+\-][0-9 ().\-]*$')))")
+
+
+def write_query(con: duckdb.DuckDBPyConnection, query: str, out: Path, fmt: str, *, guard: str = STRICT) -> None:
+    """COPY ``query`` to ``out`` (csv with a header, parquet or jsonl) via a temporary file
+    and a rename. In CSV, text cells matching ``guard`` get a leading ``'``."""
     cur = con.execute(f"SELECT * FROM ({query}) LIMIT 0")
     columns = [d[0] for d in cur.description]
     types = [str(d[1]) for d in cur.description]
     if fmt == "csv":
+        quote = "''''"
         cells = ", ".join(
-            f"CASE WHEN regexp_matches({_q(c)}, '^[=+\\-@\\t\\r]') THEN '''' || {_q(c)} ELSE {_q(c)} END AS {_q(c)}"
+            f"CASE WHEN {guard.format(c=_q(c))} THEN {quote} || {_q(c)} ELSE {_q(c)} END AS {_q(c)}"
             if t.upper() in ("VARCHAR", "STRING") else _q(c) for c, t in zip(columns, types, strict=True))
         query = f"SELECT {cells} FROM ({query})"
         options = "FORMAT csv, HEADER true"
     elif fmt == "parquet":
         options = "FORMAT parquet"
-    else:
+    elif fmt == "jsonl":
         options = "FORMAT json"
+    else:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", code="export.format")
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
-        con.execute(f"COPY ({query}) TO '{_escape(str(tmp))}' ({options})")
+        con.execute(f"COPY ({query}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' ({options})")
         os.replace(tmp, out)
     finally:
-        if tmp.exists():
-            tmp.unlink()
-    row = con.execute(f"SELECT count(*) FROM ({export_query(kind, dictionary)})").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _escape(path: str) -> str:
-    return path.replace("'", "''")
+        tmp.unlink(missing_ok=True)

@@ -233,6 +233,27 @@ MIGRATIONS: dict[int, list[str]] = {
             merges BIGINT NOT NULL,
             files JSON
         )""",
+        # decay audits: one summary per audit and its per-attribute figures (quality history)
+        "CREATE SEQUENCE IF NOT EXISTS audit_id_seq START 1",
+        """CREATE TABLE IF NOT EXISTS audit (
+            audit_id BIGINT PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            as_of DATE NOT NULL,
+            run_at TIMESTAMP NOT NULL,
+            threshold DOUBLE NOT NULL,
+            summary JSON NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS audit_attribute (
+            audit_id BIGINT NOT NULL,
+            attribute VARCHAR NOT NULL,
+            tier VARCHAR NOT NULL,
+            decay_rate_monthly DOUBLE NOT NULL,
+            "values" BIGINT NOT NULL,
+            stale BIGINT NOT NULL,
+            stale_share DOUBLE NOT NULL,
+            mean_probability_valid DOUBLE,
+            median_age_months DOUBLE
+        )""",
     ],
 }
 

@@ -20,7 +20,6 @@ nothing twice and loses nothing.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import duckdb
 
 from mdm.config import Project
 from mdm.errors import InputError
+from mdm.export import NUMBERS_OK, write_query
 
 FORMATS = ("csv", "parquet", "jsonl")
 
@@ -116,21 +116,6 @@ def publish_files(con: duckdb.DuckDBPyConnection, project: Project, target: str,
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, path: Path, fmt: str) -> None:
-    cur = con.execute(f"SELECT * FROM {table} LIMIT 0")
-    cols = [d[0] for d in cur.description]
-    if fmt == "csv":
-        # an import file, not a report: numbers such as +15125550100 stay as they are, but a
-        # cell a spreadsheet would run as a formula is quoted
-        cells = ", ".join(
-            f"""CASE WHEN regexp_matches({_q(c)}, '^[=@\\t\\r]') OR (regexp_matches({_q(c)}, '^[+\\-]')
-                       AND NOT regexp_matches({_q(c)}, '^[+\\-][0-9 ().\\-]*$')) THEN '''' || {_q(c)}
-                     ELSE {_q(c)} END AS {_q(c)}""" for c in cols)
-        query, options = f"SELECT {cells} FROM {table}", "FORMAT csv, HEADER true"
-    else:
-        query, options = f"SELECT * FROM {table}", "FORMAT parquet" if fmt == "parquet" else "FORMAT json"
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        con.execute(f"COPY ({query}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' ({options})")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # an import file, not a report: numbers such as +15125550100 stay as they are, but a
+    # cell a spreadsheet would run as a formula is quoted
+    write_query(con, f"SELECT * FROM {table}", path, fmt, guard=NUMBERS_OK)
