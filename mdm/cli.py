@@ -206,6 +206,55 @@ def _print_publish(result: object) -> None:
         out.print(f"  {kind}: {path}")
 
 
+audit_app = typer.Typer(no_args_is_help=True, help="Data-quality audits.")
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("decay")
+def audit_decay(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="audit date YYYY-MM-DD (default: today)")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="worklist file .csv or .jsonl; the HTML "
+                                                                      "report is written beside it")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="stale below this probability of still being "
+                                                                 "valid")] = 0.75,
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Estimate which golden values have decayed; write a prioritised re-verification worklist."""
+    import datetime as dt
+
+    from mdm.audit import WORKLIST_QUERY, decay_audit
+    from mdm.export import format_for, write_query
+    from mdm.hub import open_hub, transaction
+    from mdm.reports.decay import render_decay_report
+    from mdm.reports.html import write_report
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", code="input.date") from None
+    if not 0.0 < threshold < 1.0:
+        raise InputError(f"--threshold {threshold} must be between 0 and 1", code="input.threshold")
+    project = _project(config)
+    out_path = out_path or project.hub.parent / "audits" / f"decay-{day.isoformat()}.csv"
+    fmt = format_for(out_path, None)
+    if fmt == "parquet" or out_path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+        raise InputError(f"--out {out_path}: the worklist is written as .csv or .jsonl", code="input.format")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+        audit = decay_audit(hub.con, project.dictionary, as_of=day, threshold=threshold)
+        write_query(hub.con, WORKLIST_QUERY, out_path, fmt)
+        report = out_path.with_suffix(".html")
+        write_report(report, render_decay_report(hub.con, audit, project.dictionary))
+    s = audit.summary
+    out.print(f"decay audit {audit.audit_id} as of {day}: {s['stale']} of {s['values']} golden values stale "
+              f"({s['stale_share']:.1%}); {s['records_with_stale_critical_value']} of {s['golden_records']} records "
+              "have a stale critical value")
+    for t in s["tiers"]:
+        out.print(f"  {t['tier']}: {t['stale']} of {t['values']} stale ({t['stale_share']:.1%})")
+    out.print(f"worklist: {out_path}")
+    out.print(f"report: {report}")
+
+
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option("--workdir", "-w", help="folder for data, mdm.yaml and hub")] = Path(

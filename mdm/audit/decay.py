@@ -92,7 +92,8 @@ def decay_audit(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, *, as_of
                 LEFT JOIN backing b ON b.golden_id = ga.golden_id AND b.attribute = ga.attribute
                                    AND b.key = lower(ga.value)
                 WHERE ga.value IS NOT NULL
-                GROUP BY ALL)
+                GROUP BY ga.golden_id, ga.attribute, ga.value, ga.source, ga.asserted_at, rt.tier, rt.rate,
+                         rt.tier_rank)
         SELECT *, round(pow(1 - rate, age_months), 6) AS probability_valid,
                pow(1 - rate, age_months) < $threshold AS stale
         FROM (SELECT *, greatest(0, date_diff('day', CAST(last_asserted AS DATE), CAST($as_of AS DATE)))
