@@ -73,7 +73,7 @@ def build_base(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, plan: Pla
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sv_base AS
         SELECT c.cluster_id, r.source, r.source_id,
-               coalesce(r.updated_at, r.ingested_at) AS asserted_at,
+               r.updated_at AS asserted_at,   -- unknown recency ranks last, not as "just ingested"
                coalesce(t.trust, 0) AS trust,
                {complete} AS completeness,
                {', '.join(cols)}
