@@ -255,6 +255,26 @@ def audit_decay(
     out.print(f"report: {report}")
 
 
+@app.command("cleanse")
+def cleanse_cmd(
+    file: Annotated[Path, typer.Argument(help="legacy export to cleanse")],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="source mapping YAML for the file")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for the cleansed files")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv | parquet | jsonl")] = "csv",
+    dictionary: Annotated[Path | None, typer.Option("--dictionary", help="data dictionary (default: bundled)")]
+    = None,
+) -> None:
+    """One-shot migration cleanse of one legacy file in a temporary hub (no project needed)."""
+    from mdm.cleanse import cleanse
+
+    with _progress():
+        result = cleanse(file, mapping, out_dir, fmt=fmt, dictionary_path=dictionary)
+    out.print(f"{file}: {result.rows_in} rows in = {result.accepted} accepted + {result.quarantined} quarantined; "
+              f"{result.golden_records} cleansed customers ({result.duplicates_merged} duplicates merged)")
+    for kind, path in result.files.items():
+        out.print(f"  {kind}: {path}")
+
+
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option("--workdir", "-w", help="folder for data, mdm.yaml and hub")] = Path(

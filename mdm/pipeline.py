@@ -166,17 +166,21 @@ def resolution_figures(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, e
 
 
 def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path,
-                     resolution: dict[str, Any] | None = None) -> Path:
+                     resolution: dict[str, Any] | None = None, *, name: str | None = None,
+                     timeless: bool = False) -> Path:
+    """The run's HTML report in ``out_dir`` (``name`` or ``run-<time>.html``); ``timeless``
+    leaves wall-clock times out so the same input renders the same bytes."""
     from mdm.reports.html import write_report
     from mdm.reports.profile import render_profile_report
 
     loaded = [b for b in batches if b.status == "loaded"]
+    profiles = [{**b.profile, "generated_at": None} if timeless else b.profile for b in loaded]
     html = render_profile_report(
-        [b.profile for b in loaded], [[s.as_dict() for s in b.scorecard] for b in loaded],
+        profiles, [[s.as_dict() for s in b.scorecard] for b in loaded],
         title="mdm run report", summary=[b.summary() for b in batches], resolution=resolution,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.html"
+    path = out_dir / (name or f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.html")
     write_report(path, html)
     return path
 

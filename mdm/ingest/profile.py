@@ -62,9 +62,11 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
            FROM _pvals GROUP BY attribute"""
     ).fetchall()}
     top: dict[str, list[list[Any]]] = {}
-    # max_by(..., n) keeps a small heap per attribute: no sort of every distinct value
+    # max_by(..., (n, value)) keeps a small heap per attribute (no sort of every distinct value);
+    # the value in the key makes ties at the cut-off deterministic
     for attr, pairs in con.execute(
-        f"""SELECT attribute, max_by(struct_pack(v := value, n := n), n, {TOP_N}) FROM _pvals
+        f"""SELECT attribute, max_by(struct_pack(v := value, n := n), struct_pack(n := n, v := value), {TOP_N})
+            FROM _pvals
             WHERE trim(value) <> '' GROUP BY attribute"""
     ).fetchall():
         ranked = sorted(((p["v"], int(p["n"])) for p in pairs), key=lambda x: (-x[1], x[0]))
@@ -85,7 +87,8 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
                                             ELSE regexp_replace(shape, '[^\\x00-\\x7F]', 'L', 'g') END, 40) AS shape,
                        sum(n) AS n
                 FROM shapes GROUP BY ALL)
-            SELECT attribute, max_by(struct_pack(s := shape, n := n), n, {TOP_N}) FROM grouped GROUP BY attribute"""
+            SELECT attribute, max_by(struct_pack(s := shape, n := n), struct_pack(n := n, s := shape), {TOP_N})
+            FROM grouped GROUP BY attribute"""
     ).fetchall():
         ranked = sorted(((p["s"], int(p["n"])) for p in pairs), key=lambda x: (-x[1], x[0]))
         patterns[attr] = [[sh, n] for sh, n in ranked]
