@@ -183,11 +183,30 @@ class RulesRef(_Frozen):
     survivorship: Path | None = None
 
 
+class Schedule(_Frozen):
+    """A job ``mdm serve`` runs on a cron expression (see mdm/audit/schedule.py)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    job: Literal["decay_audit", "run", "publish"]
+    cron: str
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, v: str) -> str:
+        from croniter import croniter
+
+        if not croniter.is_valid(v):
+            raise ValueError(f"{v!r} is not a cron expression (minute hour day month weekday, e.g. '0 2 * * *')")
+        return v
+
+
 class ProjectConfig(_Frozen):
     hub: Path = Path("mdm-data/hub.duckdb")
     dictionary: Path | None = None
     rules: RulesRef = RulesRef()
     sources: tuple[SourceRef, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
 
 
 class Project(_Frozen):
@@ -202,6 +221,7 @@ class Project(_Frozen):
     match_rules: Path
     survivorship_rules: Path
     sources: tuple[tuple[SourceMapping, Path], ...]
+    schedules: tuple[Schedule, ...] = ()
 
     def source(self, name: str) -> tuple[SourceMapping, Path]:
         for mapping, path in self.sources:
@@ -364,4 +384,5 @@ def load_project(path: Path | None = None) -> Project:
         match_rules=resolve(cfg.rules.match) if cfg.rules.match else BUNDLED_MATCH_RULES,
         survivorship_rules=resolve(cfg.rules.survivorship) if cfg.rules.survivorship else BUNDLED_SURVIVORSHIP_RULES,
         sources=tuple(sources),
+        schedules=cfg.schedules,
     )

@@ -254,6 +254,16 @@ MIGRATIONS: dict[int, list[str]] = {
             mean_probability_valid DOUBLE,
             median_age_months DOUBLE
         )""",
+        # scheduled jobs (mdm.yaml schedules:): when each last ran and runs next
+        """CREATE TABLE IF NOT EXISTS schedule_state (
+            name VARCHAR PRIMARY KEY,
+            job VARCHAR NOT NULL,
+            cron VARCHAR NOT NULL,
+            last_run TIMESTAMP,
+            last_status VARCHAR,
+            last_message VARCHAR,
+            next_run TIMESTAMP
+        )""",
     ],
 }
 
