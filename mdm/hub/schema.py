@@ -264,6 +264,36 @@ MIGRATIONS: dict[int, list[str]] = {
             last_message VARCHAR,
             next_run TIMESTAMP
         )""",
+        # webhooks: subscriptions (cursor = last event enqueued) and their deliveries, which
+        # live here so a restart loses nothing
+        "CREATE SEQUENCE IF NOT EXISTS webhook_id_seq START 1",
+        "CREATE SEQUENCE IF NOT EXISTS delivery_id_seq START 1",
+        """CREATE TABLE IF NOT EXISTS webhook_subscription (
+            subscription_id BIGINT PRIMARY KEY,
+            url VARCHAR NOT NULL,
+            event_types VARCHAR[] NOT NULL,
+            secret VARCHAR NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            active BOOLEAN NOT NULL,
+            cursor_seq BIGINT NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR
+        )""",
+        """CREATE TABLE IF NOT EXISTS webhook_delivery (
+            delivery_id BIGINT PRIMARY KEY,
+            subscription_id BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            golden_id VARCHAR NOT NULL,
+            idempotency_key VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,            -- pending | delivered | dead
+            attempts INTEGER NOT NULL,
+            next_attempt_at TIMESTAMP NOT NULL,
+            last_status_code INTEGER,
+            last_error VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            delivered_at TIMESTAMP
+        )""",
+        "CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (status, next_attempt_at)",
     ],
 }
 
