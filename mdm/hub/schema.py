@@ -294,6 +294,14 @@ MIGRATIONS: dict[int, list[str]] = {
             delivered_at TIMESTAMP
         )""",
         "CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (status, next_attempt_at)",
+        # real-time matching: every record's blocking keys (rule name + key value), indexed, so an
+        # incoming record's candidates are looked up instead of scanning the hub
+        """CREATE TABLE IF NOT EXISTS match_key (
+            rule VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            unique_id VARCHAR NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS match_key_lookup ON match_key (rule, key)",
     ],
 }
 
