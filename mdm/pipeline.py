@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,10 +98,20 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
     row = con.execute("SELECT nextval('run_id_seq')").fetchone()
     assert row is not None
     run_id = int(row[0])
+    clock = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[name] = round(now - clock, 3)
+        clock = now
+
     for mapping, path in project.sources:
         progress(f"ingest {mapping.source}: {path.name}")
         batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
                                    own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
+    lap("ingest_standardise")
     checkpoint("ingested")
     changed = any(b.status == "loaded" for b in batches)
     clustered = con.execute("SELECT count(*) FROM cluster_member").fetchone()
@@ -109,6 +120,7 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
         progress("match and cluster")
         extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
         resolved = True
+    lap("match_cluster")
     checkpoint("resolved")
     golden = con.execute("SELECT count(*) FROM golden").fetchone()
     if resolved or not (golden and golden[0]):
@@ -116,6 +128,8 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
         rules = load_survivorship_rules(project.survivorship_rules)
         trust = {m.source: m.trust for m, _ in project.sources}
         extra["golden"] = build_golden(con, project.dictionary, rules, trust, run_id=run_id, now=started)
+    lap("golden")
+    extra["stage_seconds"] = stages
     checkpoint("golden")
     con.execute("INSERT INTO run VALUES (?, ?, now(), 'succeeded', ?)",
                 [run_id, started, dump_json({"sources": [b.summary() for b in batches], **extra})])
