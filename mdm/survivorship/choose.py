@@ -79,7 +79,7 @@ def build_base(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, plan: Pla
                {', '.join(cols)}
         FROM record r
         JOIN record_std s USING (source, source_id)
-        JOIN cluster_member c ON c.unique_id = r.source || ':' || r.source_id
+        JOIN _sv_cm c ON c.unique_id = r.source || ':' || r.source_id
         LEFT JOIN _sv_trust t ON t.source = r.source
         LEFT JOIN (SELECT source, source_id, batch_id, list(DISTINCT attribute) AS attrs
                    FROM record_flag GROUP BY ALL) f

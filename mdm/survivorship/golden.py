@@ -30,9 +30,14 @@ CHANGE_TYPES = ("created", "updated", "merged", "split", "retired")
 
 def build_golden(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, rules: SurvivorshipRules,
                  trust: dict[str, int], *, run_id: int | None = None, now: dt.datetime | None = None,
-                 actor: str | None = None) -> dict[str, Any]:
-    """Rebuild golden records from ``cluster_member``; returns counts per change type."""
+                 actor: str | None = None, scope: list[str] | None = None) -> dict[str, Any]:
+    """Rebuild golden records from ``cluster_member``; returns counts per change type.
+
+    ``scope`` (unique ids ``source:source_id``) limits the rebuild to the clusters those
+    records are in now and the golden records they belonged to before: what a steward's
+    decision or a real-time upsert touches. Without it everything is rebuilt."""
     now = now or dt.datetime.now()
+    _scope(con, scope)
     present = _present_attributes(con, dictionary)
     the_plan = plan(rules, dictionary, present)
     choose(con, dictionary, the_plan, trust)
@@ -41,9 +46,42 @@ def build_golden(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, rules: 
     _assemble(con, dictionary.names)
     counts = _write(con, dictionary.names, run_id, now, actor)
     counts["notes"] = list(the_plan.notes)
-    for table in ("_sv_base", "_sv_chosen", "_sv_new", "_sv_diff", "_sv_old", "_sv_overlap", "_sv_claim"):
+    for table in ("_sv_base", "_sv_chosen", "_sv_new", "_sv_diff", "_sv_old", "_sv_overlap", "_sv_claim",
+                  "_sv_scope_golden", "_sv_scope_ids"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP TABLE IF EXISTS _sv_cm")
     return counts
+
+
+def _scope(con: duckdb.DuckDBPyConnection, scope: list[str] | None) -> None:
+    """``_sv_cm``: cluster members in scope; ``_sv_scope_golden``: golden ids in scope."""
+    con.execute("DROP TABLE IF EXISTS _sv_cm")
+    if scope is None:
+        con.execute("CREATE TEMP TABLE _sv_cm AS SELECT * FROM cluster_member")
+        con.execute("""CREATE OR REPLACE TEMP TABLE _sv_scope_golden AS
+                       SELECT golden_id FROM golden WHERE status = 'active'""")
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _sv_scope_ids (unique_id VARCHAR)")
+    con.executemany("INSERT INTO _sv_scope_ids VALUES (?)", [(u,) for u in dict.fromkeys(scope)])
+    # close over "same golden record before" and "same cluster now" until nothing is added, so
+    # every golden id in scope has all its members in scope (its home cluster is then right)
+    while True:
+        con.execute("""CREATE OR REPLACE TEMP TABLE _sv_scope_golden AS
+                       SELECT DISTINCT golden_id FROM xref WHERE valid_to IS NULL
+                         AND source || ':' || source_id IN (SELECT unique_id FROM _sv_scope_ids)""")
+        added = con.execute("""
+            INSERT INTO _sv_scope_ids
+            SELECT DISTINCT unique_id FROM (
+                SELECT source || ':' || source_id AS unique_id FROM xref
+                WHERE valid_to IS NULL AND golden_id IN (SELECT golden_id FROM _sv_scope_golden)
+                UNION ALL
+                SELECT c.unique_id FROM cluster_member c WHERE c.cluster_id IN (
+                    SELECT cluster_id FROM cluster_member WHERE unique_id IN (SELECT unique_id FROM _sv_scope_ids)))
+            WHERE unique_id NOT IN (SELECT unique_id FROM _sv_scope_ids)""").fetchone()
+        if not added or not added[0]:
+            break
+    con.execute("""CREATE TEMP TABLE _sv_cm AS
+                   SELECT * FROM cluster_member WHERE unique_id IN (SELECT unique_id FROM _sv_scope_ids)""")
 
 
 def _present_attributes(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> set[str]:
@@ -105,8 +143,8 @@ def _assemble(con: duckdb.DuckDBPyConnection, attributes: list[str]) -> None:
         WITH conf AS (
             SELECT c1.cluster_id, round(avg(p.match_probability), 4) AS confidence
             FROM match_pair p
-            JOIN cluster_member c1 ON c1.unique_id = p.unique_id_l
-            JOIN cluster_member c2 ON c2.unique_id = p.unique_id_r AND c2.cluster_id = c1.cluster_id
+            JOIN _sv_cm c1 ON c1.unique_id = p.unique_id_l
+            JOIN _sv_cm c2 ON c2.unique_id = p.unique_id_r AND c2.cluster_id = c1.cluster_id
             GROUP BY c1.cluster_id)
         SELECT i.golden_id, i.cluster_id, i.is_new, i.split_from, i.members, CAST(i.n AS INTEGER) AS member_count,
                coalesce(a.record, CAST({empty} AS VARCHAR)) AS record, coalesce(a.lineage, '[]') AS lineage,
@@ -181,7 +219,7 @@ def _write(con: duckdb.DuckDBPyConnection, attributes: list[str], run_id: int | 
                    SELECT split_part(c.unique_id, ':', 1) AS source,
                           substr(c.unique_id, length(split_part(c.unique_id, ':', 1)) + 2) AS source_id,
                           i.golden_id
-                   FROM cluster_member c JOIN _sv_ids i USING (cluster_id)""")
+                   FROM _sv_cm c JOIN _sv_ids i USING (cluster_id)""")
     con.execute("""UPDATE xref x SET valid_to = $now FROM _sv_map m
                    WHERE x.valid_to IS NULL AND x.source = m.source AND x.source_id = m.source_id
                      AND x.golden_id <> m.golden_id""", {"now": now})

@@ -10,7 +10,9 @@ Reads the current cross-reference (``xref``, valid_to IS NULL) and ``cluster_mem
   golden record (the smaller part of a split) it records ``split_from``;
 - an active golden id with no members left is ``retired``.
 
-Re-running on the same clusters therefore keeps every id. Writes temp tables
+Re-running on the same clusters therefore keeps every id. Works on ``_sv_cm`` (the
+cluster members in scope) and ``_sv_scope_golden`` (the golden ids in scope), which
+:func:`mdm.survivorship.golden.build_golden` prepares. Writes temp tables
 ``_sv_ids (cluster_id, golden_id, is_new, split_from, members, n)``,
 ``_sv_merged (golden_id, merged_into)`` and ``_sv_retired (golden_id)``.
 """
@@ -25,10 +27,11 @@ ID_DIGITS = 10
 
 def assign_ids(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE OR REPLACE TEMP TABLE _sv_old AS
-                   SELECT source || ':' || source_id AS unique_id, golden_id FROM xref WHERE valid_to IS NULL""")
+                   SELECT source || ':' || source_id AS unique_id, golden_id FROM xref
+                   WHERE valid_to IS NULL AND golden_id IN (SELECT golden_id FROM _sv_scope_golden)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _sv_overlap AS
                    SELECT o.golden_id, c.cluster_id, count(*) AS n
-                   FROM _sv_old o JOIN cluster_member c USING (unique_id) GROUP BY ALL""")
+                   FROM _sv_old o JOIN _sv_cm c USING (unique_id) GROUP BY ALL""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _sv_claim AS
                    SELECT h.cluster_id, h.golden_id,
                           row_number() OVER (PARTITION BY h.cluster_id ORDER BY g.created_at, h.golden_id) AS rn
@@ -41,7 +44,7 @@ def assign_ids(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sv_ids AS
         WITH clusters AS (SELECT cluster_id, list(unique_id ORDER BY unique_id) AS members, count(*) AS n
-                          FROM cluster_member GROUP BY cluster_id),
+                          FROM _sv_cm GROUP BY cluster_id),
              kept AS (SELECT cluster_id, golden_id FROM _sv_claim WHERE rn = 1),
              origin AS (SELECT cluster_id, arg_max(golden_id, n) AS split_from FROM _sv_overlap GROUP BY cluster_id)
         SELECT c.cluster_id,
@@ -56,5 +59,6 @@ def assign_ids(con: duckdb.DuckDBPyConnection) -> None:
                    FROM _sv_claim k JOIN _sv_ids i USING (cluster_id) WHERE k.rn > 1""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _sv_retired AS
                    SELECT golden_id FROM golden WHERE status = 'active'
+                     AND golden_id IN (SELECT golden_id FROM _sv_scope_golden)
                      AND golden_id NOT IN (SELECT golden_id FROM _sv_ids)
                      AND golden_id NOT IN (SELECT golden_id FROM _sv_merged)""")
