@@ -7,7 +7,7 @@ lifespan) and closed when it stops, after any running pipeline run has finished.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 
 from mdm.ingest.batch import pii_attributes
 from mdm.stewardship import errors
@@ -34,6 +35,16 @@ Send an API key as `Authorization: Bearer KEY` (create one with `mdm keys create
 401 means no valid key, 403 a role that may not do this. Every error is
 `{"error": {"code": "...", "message": "..."}}` with a stable code. Each operation lists its roles under `x-roles`.
 """
+
+
+def iter_routes(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route of the app, flat: newer FastAPI keeps included routers as one entry each."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # fastapi's included-router wrapper
+        if inner is not None:
+            yield from iter_routes(inner.routes)
+        else:
+            yield route
 
 
 def route_roles(route: APIRoute) -> frozenset[str] | None:
@@ -101,7 +112,7 @@ def _document_roles(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         doc = base()
-        for route in app.routes:
+        for route in iter_routes(app.routes):
             if not isinstance(route, APIRoute) or not route.include_in_schema:
                 continue
             roles = route_roles(route)

@@ -71,7 +71,7 @@ class Principal:
     @property
     def actor(self) -> str:
         """How the audit log and task rows name this caller."""
-        return f"{self.name} ({self.role})"
+        return f"{self.name} (key {self.key_id}, {self.role})"
 
     def can(self, permission: Permission) -> bool:
         return self.role in PERMISSIONS[permission]
