@@ -18,7 +18,6 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute
 
-from mdm.ingest.batch import pii_attributes
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
 from mdm.stewardship.hubaccess import HubAccess
@@ -71,7 +70,7 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
         manager.recover()
         app.state.mdm = ServerState(settings=settings, access=access, runs=manager,
                                     attributes=settings.project.dictionary.names,
-                                    pii=pii_attributes(settings.project.dictionary))
+                                    pii={n for n, a in settings.project.dictionary.attributes.items() if a.pii})
         log.info("serving hub %s", access.path)
         try:
             yield

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import duckdb
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mdm.errors import InputError
 from mdm.stewardship import auth
 from mdm.stewardship.auth import Permission, Principal
 from mdm.stewardship.errors import AuthenticationError, PermissionDeniedError
@@ -54,8 +55,37 @@ Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 bearer = HTTPBearer(auto_error=False, description="an API key from `mdm keys create` or POST /api/v1/keys")
 
 
+def _declared_query(dependant: Any) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared_query(sub)
+    return names
+
+
+def strict_query(request: Request) -> None:
+    """Unknown or repeated query parameters are a 422, not silently ignored (a typo in a filter is a
+    bug to show, not an unfiltered answer)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    repeated = sorted({k for k in request.query_params if len(request.query_params.getlist(k)) > 1})
+    if repeated:
+        raise InputError(f"query parameter {repeated[0][:40]!r} is given more than once; give it once",
+                         code="request.repeated_parameter")
+    unknown = sorted(set(request.query_params) - _declared_query(dependant))
+    if unknown:
+        allowed = ", ".join(sorted(_declared_query(dependant))) or "none"
+        raise InputError(f"unknown query parameter {unknown[0][:40]!r}; this route takes: {allowed}",
+                         code="request.unknown_parameter")
+
+
+Strict = Depends(strict_query)
+
+
 class RoleCheck:
-    """Dependency: the caller's principal, when its role has ``permission``."""
+    """Dependency: the caller's principal, when its role has ``permission`` (then unknown
+    query parameters are refused: authentication comes first, so strangers learn nothing)."""
 
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
@@ -64,11 +94,13 @@ class RoleCheck:
     def roles(self) -> frozenset[auth.Role]:
         return auth.PERMISSIONS[self.permission]
 
-    def __call__(self, state: State,
+    def __call__(self, request: Request, state: State,
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
         with state.access.cursor() as cur:
             principal = auth.authenticate(cur, credentials.credentials if credentials else None)
-        return check(principal, self.permission)
+        check(principal, self.permission)
+        strict_query(request)
+        return principal
 
 
 def check(principal: Principal, permission: Permission) -> Principal:

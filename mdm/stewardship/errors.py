@@ -106,7 +106,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        codes = {404: "http.not_found", 405: "http.method_not_allowed"}
+        codes = {400: "request.malformed", 404: "http.not_found", 405: "http.method_not_allowed"}
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.method} {request.url.path}"

@@ -8,14 +8,25 @@ Every model carries an example for the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from mdm.stewardship.audit import Entry, Verification
 from mdm.stewardship.auth import KeyRow, Principal, Role
 from mdm.stewardship.runs import RunJob
 from mdm.stewardship.tasks import Task
+
+
+def _aware(value: Any) -> Any:
+    """The hub keeps naive local timestamps; the API speaks RFC 3339, with the offset."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.astimezone()
+    return value
+
+
+#: a point in time with its UTC offset (RFC 3339 date-time)
+Timestamp = Annotated[dt.datetime, BeforeValidator(_aware)]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -55,14 +66,14 @@ class KeyCreate(BaseModel):
 
 class KeyPublic(BaseModel):
     model_config = _example(key_id=3, prefix="a1b2c3d4e5", name="alice", role="steward",
-                            created_at="2026-01-05T10:00:00", created_by="admin (key 1, admin)", revoked_at=None)
+                            created_at="2026-01-05T10:00:00+00:00", created_by="admin (key 1, admin)", revoked_at=None)
     key_id: int
     prefix: str = Field(description="the public part of the key (mdm_<prefix>_...)")
     name: str
     role: Role
-    created_at: dt.datetime
+    created_at: Timestamp
     created_by: str | None
-    revoked_at: dt.datetime | None
+    revoked_at: Timestamp | None
 
     @classmethod
     def of(cls, row: KeyRow) -> KeyPublic:
@@ -72,7 +83,7 @@ class KeyPublic(BaseModel):
 
 class KeyCreated(KeyPublic):
     model_config = _example(key_id=3, prefix="a1b2c3d4e5", name="alice", role="steward",
-                            created_at="2026-01-05T10:00:00", created_by="admin (key 1, admin)", revoked_at=None,
+                            created_at="2026-01-05T10:00:00+00:00", created_by="admin (key 1, admin)", revoked_at=None,
                             key="mdm_a1b2c3d4e5_kX9...")
     key: str = Field(description="the key itself: shown this once, only its hash is stored")
 
@@ -96,14 +107,14 @@ class Me(BaseModel):
 # --- tasks ----------------------------------------------------------------------------
 
 class TaskPublic(BaseModel):
-    model_config = _example(task_id=7, status="open", band="review", created_at="2026-01-05T10:00:00", run_id=1,
+    model_config = _example(task_id=7, status="open", band="review", created_at="2026-01-05T10:00:00+00:00", run_id=1,
                             unique_id_l="crm:C0100010", unique_id_r="legacy:10079", cluster_l="crm:C0100010",
                             cluster_r="legacy:10079", match_probability=0.91, match_weight=3.4, version=1,
                             assignee=None, decision=None, reason=None, decided_by=None, decided_at=None)
     task_id: int
     status: Literal["open", "decided"]
     band: str = Field(description="the pair's band in the latest run: match | review | low | unscored")
-    created_at: dt.datetime
+    created_at: Timestamp
     run_id: int | None
     unique_id_l: str
     unique_id_r: str
@@ -116,7 +127,7 @@ class TaskPublic(BaseModel):
     decision: Literal["match", "no_match"] | None
     reason: str | None
     decided_by: str | None
-    decided_at: dt.datetime | None
+    decided_at: Timestamp | None
 
     @classmethod
     def of(cls, t: Task) -> TaskPublic:
@@ -150,13 +161,13 @@ class RecordSide(BaseModel):
     source: str
     source_id: str
     found: bool = Field(description="false when the record is no longer in the hub")
-    updated_at: dt.datetime | None
+    updated_at: Timestamp | None
     attributes: dict[str, AttributeValues] = Field(description="PII is masked for readers")
 
 
 class TaskDetail(BaseModel):
     model_config = _example(
-        task={"task_id": 7, "status": "open", "band": "review", "created_at": "2026-01-05T10:00:00", "run_id": 1,
+        task={"task_id": 7, "status": "open", "band": "review", "created_at": "2026-01-05T10:00:00+00:00", "run_id": 1,
               "unique_id_l": "crm:C1", "unique_id_r": "web:W9", "cluster_l": "crm:C1", "cluster_r": "web:W9",
               "match_probability": 0.91, "match_weight": 3.4, "version": 1, "assignee": None, "decision": None,
               "reason": None, "decided_by": None, "decided_at": None},
@@ -204,15 +215,16 @@ class RunCreate(BaseModel):
 
 class RunPublic(BaseModel):
     model_config = _example(run_id=2, status="succeeded", requested_by="admin", retrain=False,
-                            started_at="2026-01-05T10:00:00", finished_at="2026-01-05T10:00:09", progress="finished",
+                            started_at="2026-01-05T10:00:00+00:00", finished_at="2026-01-05T10:00:09+00:00",
+                            progress="finished",
                             summary={"totals": {"rows_read": 300, "accepted": 291}},
                             report="/srv/mdm/reports/run-20260105-100009.html", error=None)
     run_id: int
     status: Literal["running", "succeeded", "failed"]
     requested_by: str
     retrain: bool
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
+    started_at: Timestamp
+    finished_at: Timestamp | None
     progress: str | None = Field(description="the pipeline's latest progress message")
     summary: dict[str, Any] | None
     report: str | None = Field(description="path of the HTML run report on the server")
@@ -233,11 +245,11 @@ class RunList(Page):
 # --- audit ----------------------------------------------------------------------------
 
 class AuditEntryPublic(BaseModel):
-    model_config = _example(seq=12, at="2026-01-05T10:00:00", actor="alice (key 3, steward)",
+    model_config = _example(seq=12, at="2026-01-05T10:00:00+00:00", actor="alice (key 3, steward)",
                             action="task.decide.match", target="task:7", before={"status": "open", "version": 1},
                             after={"status": "decided", "version": 2}, prev_hash="9f2c...", hash="41ab...")
     seq: int
-    at: dt.datetime
+    at: Timestamp
     actor: str
     action: str
     target: str
