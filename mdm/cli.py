@@ -185,6 +185,13 @@ def demo(
     _print_run(result)
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
     if serve:
+        from mdm.hub import open_hub, transaction
+        from mdm.stewardship.auth import create_key
+
+        with open_hub(project.hub, project.dictionary.names) as held, transaction(held.con):
+            key, _ = create_key(held.con, name="demo-admin", role="admin", created_by="mdm demo --serve")
+        out.print(f"demo admin key (shown once; log in at http://127.0.0.1:8000/ui/ with it): {key}",
+                  markup=False, highlight=False, soft_wrap=True)
         _serve(config, "127.0.0.1", 8000)
 
 
