@@ -80,9 +80,6 @@ def strict_query(request: Request) -> None:
                          code="request.unknown_parameter")
 
 
-Strict = Depends(strict_query)
-
-
 class RoleCheck:
     """Dependency: the caller's principal, when its role has ``permission`` (then unknown
     query parameters are refused: authentication comes first, so strangers learn nothing)."""

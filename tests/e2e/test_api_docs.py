@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Served
+from steward_e2e import Served
 
 
 def test_openapi_lists_roles_errors_and_examples(server: Served) -> None:

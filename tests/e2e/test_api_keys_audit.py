@@ -3,7 +3,7 @@ once, no secret in the server's log, the audit chain intact and readable by admi
 
 from __future__ import annotations
 
-from conftest import Served
+from steward_e2e import Served
 
 
 def test_admin_creates_lists_and_revokes_keys(server: Served) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from conftest import Served
+from steward_e2e import Served
 
 Take = Callable[[], dict[str, Any]]
 

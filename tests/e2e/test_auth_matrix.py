@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import ROLES, Served
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
+from steward_e2e import ROLES, Served
 
 from mdm.config import load_project
 from mdm.stewardship.app import create_app, iter_routes, route_roles

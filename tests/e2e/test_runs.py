@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Served
+from steward_e2e import Served
 
 
 @pytest.fixture(scope="module")

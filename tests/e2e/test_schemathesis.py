@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 import schemathesis
-from conftest import Served
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from steward_e2e import Served
 
 EXAMPLES = 8
 

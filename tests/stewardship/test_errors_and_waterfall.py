@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import EXPLANATION
+from steward_data import EXPLANATION
 
 from mdm.errors import ConfigError, ConflictError, HubBusyError, HubError, InputError, MdmError, NotFoundError
 from mdm.stewardship.errors import AuthenticationError, CsrfError, PermissionDeniedError, status_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import principal
+from steward_data import principal
 
 from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.stewardship import auth

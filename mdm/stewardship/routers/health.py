@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mdm.stewardship.deps import Cursor, Strict
+from mdm.stewardship.deps import Cursor
 from mdm.stewardship.schemas import ErrorResponse, Health
 
-router = APIRouter(tags=["health"], dependencies=[Strict])
+# lenient on purpose: probes and load balancers may add cache-busting query parameters
+router = APIRouter(tags=["health"])
 
 
-@router.get("/health", responses={422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
+@router.get("/health", responses={503: {"model": ErrorResponse}})
 def health(cur: Cursor) -> Health:
     """Liveness and readiness in one: the hub must answer a trivial query."""
     cur.execute("SELECT 1").fetchone()
