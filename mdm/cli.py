@@ -83,7 +83,7 @@ def _print_run(result: object) -> None:
     out.print(f"rows read {t['rows_read']}, accepted {t['accepted']}, quarantined {t['quarantined']}, "
               f"values flagged {t['flagged']}")
     x = result.extra
-    if x:
+    if "pairs" in x:
         match = x.get("match", {})
         out.print(f"pairs scored {x['pairs']} (match {match.get('match', 0)}, review {match.get('review', 0)}), "
                   f"review tasks opened {x['review_tasks_opened']}, customers {x['clusters']} from "
@@ -317,7 +317,78 @@ def demo(
               f"(files in {workdir / 'publish'})")
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
     if serve:
-        raise InputError("--serve needs the stewardship server, which is not built yet", code="input.unavailable")
+        from mdm.hub import open_hub, transaction
+        from mdm.stewardship.auth import create_key
+
+        with open_hub(project.hub, project.dictionary.names) as held, transaction(held.con):
+            key, _ = create_key(held.con, name="demo-admin", role="admin", created_by="mdm demo --serve")
+        out.print(f"demo admin key (shown once; log in at http://127.0.0.1:8000/ui/ with it): {key}",
+                  markup=False, highlight=False, soft_wrap=True)
+        _serve(config, "127.0.0.1", 8000)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Serve the stewardship API and web UI; the server owns the hub while it runs."""
+    _serve(config, host, port)
+
+
+def _serve(config: Path, host: str, port: int) -> None:
+    import uvicorn
+
+    from mdm.stewardship.app import create_app
+    from mdm.stewardship.hubaccess import HubAccess
+    from mdm.stewardship.settings import ServerSettings
+
+    project = _project(config)
+    access = HubAccess.open(project.hub, project.dictionary.names)  # a busy hub fails here, in one line
+    err.print(f"serving {project.hub} on http://{host}:{port} (UI /ui/, API docs /docs)", markup=False,
+              highlight=False)
+    uvicorn.run(create_app(ServerSettings(project=project), access=access), host=host, port=port,
+                log_level="info", server_header=False)
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of the stewardship server (stored hashed).")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option("--role", help="reader | steward | admin | system")],
+    name: Annotated[str, typer.Option("--name", help="who uses the key")],
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Create an API key and print it once on stdout (only its hash is stored)."""
+    import getpass
+
+    from mdm.hub import open_hub, transaction
+    from mdm.stewardship.auth import create_key, parse_role
+
+    parse_role(role)
+    project = _project(config)
+    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+        key, row = create_key(hub.con, name=name, role=role, created_by=f"cli ({getpass.getuser()})")
+    sys.stdout.write(key + "\n")
+    err.print(f"created {row.role} key {row.key_id} for {row.name!r} (prefix {row.prefix}); it is shown only now, "
+              "keep it safe", markup=False, highlight=False)
+
+
+@keys_app.command("list")
+def keys_list(config: ConfigOpt = DEFAULT_CONFIG) -> None:
+    """List keys: id, prefix, name, role, created, revoked (never the keys themselves)."""
+    from mdm.hub import open_hub
+    from mdm.stewardship.auth import list_keys
+
+    project = _project(config)
+    with open_hub(project.hub, project.dictionary.names) as hub:
+        for k in list_keys(hub.con):
+            revoked = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
+            out.print(f"{k.key_id}\t{k.prefix}\t{k.role}\t{k.name}\t{k.created_at:%Y-%m-%d %H:%M}\t{revoked}",
+                      markup=False, highlight=False)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -11,7 +11,7 @@ import duckdb
 
 from mdm.errors import HubError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: steward decisions as constraints the next run reads (must_link, cannot_link): never
 #: undone by a re-run
@@ -220,9 +220,48 @@ MIGRATIONS: dict[int, list[str]] = {
             active BOOLEAN NOT NULL
         )""",
     ],
+    # stewardship: API keys (only a hash of each key is kept), the append-only audit log
+    # (each row's hash chains the previous row's, so an edited or deleted row shows) and
+    # the pipeline runs started through the server
+    4: [
+        "CREATE SEQUENCE IF NOT EXISTS api_key_id_seq START 1",
+        """CREATE TABLE IF NOT EXISTS api_key (
+            key_id BIGINT PRIMARY KEY,
+            prefix VARCHAR NOT NULL UNIQUE,     -- public part of the key, for lookup
+            key_hash VARCHAR NOT NULL,          -- sha256 of the whole key; the key itself is never stored
+            name VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,              -- reader | steward | admin | system
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR,
+            revoked_at TIMESTAMP
+        )""",
+        """CREATE TABLE IF NOT EXISTS audit_log (
+            seq BIGINT PRIMARY KEY,
+            occurred_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            target VARCHAR NOT NULL,
+            before JSON,
+            after JSON,
+            prev_hash VARCHAR NOT NULL,
+            hash VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS server_run (
+            job_id BIGINT PRIMARY KEY,
+            status VARCHAR NOT NULL,            -- running | succeeded | failed
+            requested_by VARCHAR NOT NULL,
+            retrain BOOLEAN NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            progress VARCHAR,
+            summary JSON,
+            report VARCHAR,
+            error VARCHAR
+        )""",
+    ],
     # publishing to CRM/ERP: what each target received last, so the next publish sends
     # only what changed since (by change-feed sequence)
-    4: [
+    5: [
         """CREATE TABLE IF NOT EXISTS publish_log (
             target VARCHAR NOT NULL,
             published_at TIMESTAMP NOT NULL,

@@ -1,0 +1,281 @@
+"""Request and response models of the API: Create/Update models in, Public models out.
+
+Table rows never leave the server as they are: each Public model is built from a domain
+object by a ``of`` class method, so adding a column to a table changes no response.
+Every model carries an example for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from mdm.stewardship.audit import Entry, Verification
+from mdm.stewardship.auth import KeyRow, Principal, Role
+from mdm.stewardship.runs import RunJob
+from mdm.stewardship.tasks import Task
+
+
+def _aware(value: Any) -> Any:
+    """The hub keeps naive local timestamps; the API speaks RFC 3339, with the offset."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.astimezone()
+    return value
+
+
+#: a point in time with its UTC offset (RFC 3339 date-time)
+Timestamp = Annotated[dt.datetime, BeforeValidator(_aware)]
+
+
+def _example(**example: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable, machine-readable reason code", examples=["task.version"])
+    message: str = Field(description="one line for people: what went wrong and how to fix it")
+
+
+class ErrorResponse(BaseModel):
+    model_config = _example(error={"code": "task.version", "message": "task 7 changed since you read it (it is at "
+                                   "version 3, you sent 2); reload it and try again"})
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    model_config = _example(status="ok")
+    status: Literal["ok"]
+
+
+class Page(BaseModel):
+    total: int = Field(ge=0, description="rows the filter selects, over all pages")
+    limit: int
+    offset: int
+
+
+# --- keys -----------------------------------------------------------------------------
+
+class KeyCreate(BaseModel):
+    model_config = _example(name="alice", role="steward")
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]*$",
+                      description="who uses the key (a person or an integration)")
+    role: Role
+
+
+class KeyPublic(BaseModel):
+    model_config = _example(key_id=3, prefix="a1b2c3d4e5", name="alice", role="steward",
+                            created_at="2026-01-05T10:00:00+00:00", created_by="admin (key 1, admin)", revoked_at=None)
+    key_id: int
+    prefix: str = Field(description="the public part of the key (mdm_<prefix>_...)")
+    name: str
+    role: Role
+    created_at: Timestamp
+    created_by: str | None
+    revoked_at: Timestamp | None
+
+    @classmethod
+    def of(cls, row: KeyRow) -> KeyPublic:
+        return cls(key_id=row.key_id, prefix=row.prefix, name=row.name, role=row.role, created_at=row.created_at,
+                   created_by=row.created_by, revoked_at=row.revoked_at)
+
+
+class KeyCreated(KeyPublic):
+    model_config = _example(key_id=3, prefix="a1b2c3d4e5", name="alice", role="steward",
+                            created_at="2026-01-05T10:00:00+00:00", created_by="admin (key 1, admin)", revoked_at=None,
+                            key="mdm_a1b2c3d4e5_kX9...")
+    key: str = Field(description="the key itself: shown this once, only its hash is stored")
+
+
+class KeyList(BaseModel):
+    keys: list[KeyPublic]
+
+
+class Me(BaseModel):
+    model_config = _example(key_id=3, name="alice", role="steward", sees_pii=True)
+    key_id: int
+    name: str
+    role: Role
+    sees_pii: bool
+
+    @classmethod
+    def of(cls, p: Principal) -> Me:
+        return cls(key_id=p.key_id, name=p.name, role=p.role, sees_pii=p.sees_pii)
+
+
+# --- tasks ----------------------------------------------------------------------------
+
+class TaskPublic(BaseModel):
+    model_config = _example(task_id=7, status="open", band="review", created_at="2026-01-05T10:00:00+00:00", run_id=1,
+                            unique_id_l="crm:C0100010", unique_id_r="legacy:10079", cluster_l="crm:C0100010",
+                            cluster_r="legacy:10079", match_probability=0.91, match_weight=3.4, version=1,
+                            assignee=None, decision=None, reason=None, decided_by=None, decided_at=None)
+    task_id: int
+    status: Literal["open", "decided"]
+    band: str = Field(description="the pair's band in the latest run: match | review | low | unscored")
+    created_at: Timestamp
+    run_id: int | None
+    unique_id_l: str
+    unique_id_r: str
+    cluster_l: str | None
+    cluster_r: str | None
+    match_probability: float | None
+    match_weight: float | None
+    version: int = Field(description="send it back with a change; a stale version gets 409")
+    assignee: str | None
+    decision: Literal["match", "no_match"] | None
+    reason: str | None
+    decided_by: str | None
+    decided_at: Timestamp | None
+
+    @classmethod
+    def of(cls, t: Task) -> TaskPublic:
+        return cls(task_id=t.task_id, status=t.status,  # type: ignore[arg-type]
+                   band=t.band, created_at=t.created_at, run_id=t.run_id, unique_id_l=t.unique_id_l,
+                   unique_id_r=t.unique_id_r, cluster_l=t.cluster_l, cluster_r=t.cluster_r,
+                   match_probability=t.match_probability, match_weight=t.match_weight, version=t.version,
+                   assignee=t.assignee, decision=t.decision,  # type: ignore[arg-type]
+                   reason=t.reason, decided_by=t.decided_by, decided_at=t.decided_at)
+
+
+class TaskList(Page):
+    tasks: list[TaskPublic]
+
+
+class Contribution(BaseModel):
+    comparison: str = Field(description="'prior' first, then one entry per comparison")
+    level: str | None
+    gamma: int | None
+    bayes_factor: float | None
+    weight: float | None = Field(description="log2 of the Bayes factor; the weights add up to the match weight")
+
+
+class AttributeValues(BaseModel):
+    raw: str | None
+    standardised: str | None
+
+
+class RecordSide(BaseModel):
+    unique_id: str
+    source: str
+    source_id: str
+    found: bool = Field(description="false when the record is no longer in the hub")
+    updated_at: Timestamp | None
+    attributes: dict[str, AttributeValues] = Field(description="PII is masked for readers")
+
+
+class TaskDetail(BaseModel):
+    model_config = _example(
+        task={"task_id": 7, "status": "open", "band": "review", "created_at": "2026-01-05T10:00:00+00:00", "run_id": 1,
+              "unique_id_l": "crm:C1", "unique_id_r": "web:W9", "cluster_l": "crm:C1", "cluster_r": "web:W9",
+              "match_probability": 0.91, "match_weight": 3.4, "version": 1, "assignee": None, "decision": None,
+              "reason": None, "decided_by": None, "decided_at": None},
+        left={"unique_id": "crm:C1", "source": "crm", "source_id": "C1", "found": True, "updated_at": None,
+              "attributes": {"last_name": {"raw": "Ortiz", "standardised": "ORTIZ"}}},
+        right={"unique_id": "web:W9", "source": "web", "source_id": "W9", "found": True, "updated_at": None,
+               "attributes": {"last_name": {"raw": "ortiz", "standardised": "ORTIZ"}}},
+        explanation=[{"comparison": "prior", "level": "prior", "gamma": None, "bayes_factor": 0.004, "weight": -7.8},
+                     {"comparison": "last_name", "level": "exact", "gamma": 6, "bayes_factor": 38.0,
+                      "weight": 5.2}],
+        masked=False)
+    task: TaskPublic
+    left: RecordSide
+    right: RecordSide
+    explanation: list[Contribution]
+    masked: bool = Field(description="true when PII values were masked for the caller's role")
+
+
+class DecisionCreate(BaseModel):
+    model_config = _example(decision="match", version=1, reason="same person: email and phone agree")
+    decision: Literal["match", "no_match"]
+    version: int = Field(ge=1, le=2**31 - 1, description="the task version you decided on")
+    reason: str = Field(min_length=1, max_length=2000, description="why; kept with the decision and in the audit log")
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("reason must not be blank")
+        return v.strip()
+
+
+class AssignmentUpdate(BaseModel):
+    model_config = _example(assignee="alice", version=1)
+    assignee: str | None = Field(min_length=1, max_length=64, description="key name to assign to; null unassigns")
+    version: int = Field(ge=1, le=2**31 - 1)
+
+
+# --- runs -----------------------------------------------------------------------------
+
+class RunCreate(BaseModel):
+    model_config = _example(retrain=False)
+    retrain: bool = Field(default=False, description="train the match model again")
+
+
+class RunPublic(BaseModel):
+    model_config = _example(run_id=2, status="succeeded", requested_by="admin", retrain=False,
+                            started_at="2026-01-05T10:00:00+00:00", finished_at="2026-01-05T10:00:09+00:00",
+                            progress="finished",
+                            summary={"totals": {"rows_read": 300, "accepted": 291}},
+                            report="/srv/mdm/reports/run-20260105-100009.html", error=None)
+    run_id: int
+    status: Literal["running", "succeeded", "failed"]
+    requested_by: str
+    retrain: bool
+    started_at: Timestamp
+    finished_at: Timestamp | None
+    progress: str | None = Field(description="the pipeline's latest progress message")
+    summary: dict[str, Any] | None
+    report: str | None = Field(description="path of the HTML run report on the server")
+    error: str | None
+
+    @classmethod
+    def of(cls, j: RunJob) -> RunPublic:
+        return cls(run_id=j.job_id, status=j.status,  # type: ignore[arg-type]
+                   requested_by=j.requested_by, retrain=j.retrain, started_at=j.started_at,
+                   finished_at=j.finished_at, progress=j.progress, summary=j.summary, report=j.report,
+                   error=j.error)
+
+
+class RunList(Page):
+    runs: list[RunPublic]
+
+
+# --- audit ----------------------------------------------------------------------------
+
+class AuditEntryPublic(BaseModel):
+    model_config = _example(seq=12, at="2026-01-05T10:00:00+00:00", actor="alice (key 3, steward)",
+                            action="task.decide.match", target="task:7", before={"status": "open", "version": 1},
+                            after={"status": "decided", "version": 2}, prev_hash="9f2c...", hash="41ab...")
+    seq: int
+    at: Timestamp
+    actor: str
+    action: str
+    target: str
+    before: Any
+    after: Any
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: Entry) -> AuditEntryPublic:
+        return cls(seq=e.seq, at=e.at, actor=e.actor, action=e.action, target=e.target, before=e.before,
+                   after=e.after, prev_hash=e.prev_hash, hash=e.hash)
+
+
+class AuditList(BaseModel):
+    entries: list[AuditEntryPublic]
+
+
+class AuditVerification(BaseModel):
+    model_config = _example(ok=True, entries=42, head="41ab...", broken_at=None, problem=None)
+    ok: bool
+    entries: int
+    head: str = Field(description="hash of the last intact entry; keep it elsewhere to detect a truncated log")
+    broken_at: int | None
+    problem: str | None
+
+    @classmethod
+    def of(cls, v: Verification) -> AuditVerification:
+        return cls(ok=v.ok, entries=v.entries, head=v.head, broken_at=v.broken_at, problem=v.problem)

@@ -1,0 +1,258 @@
+"""The review queue: list, read, claim, assign and decide review tasks.
+
+A task is a pair of records that matching scored inside the review band. A steward's
+decision is data the next run reads: ``match`` writes a ``must_link`` row, ``no_match`` a
+``cannot_link`` row (with the task id, who and why), and an audit entry records the
+task before and after. Changes use optimistic concurrency on ``review_task.version``:
+a change names the version it was based on, and a stale version is a
+:class:`~mdm.errors.ConflictError` (HTTP 409), so of two stewards deciding one task
+exactly one wins. Callers run these functions inside the server's write transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+
+from mdm.errors import ConflictError, NotFoundError
+from mdm.stewardship import audit
+from mdm.stewardship.auth import Principal, Role
+
+Decision = Literal["match", "no_match"]
+TaskStatus = Literal["open", "decided"]
+
+#: fixed columns of ``record`` (everything else is a dictionary attribute)
+RECORD_FIELDS = ("source", "source_id", "batch_id", "row_number", "updated_at", "ingested_at")
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: int
+    status: str
+    created_at: dt.datetime
+    run_id: int | None
+    unique_id_l: str
+    unique_id_r: str
+    match_probability: float | None
+    match_weight: float | None
+    version: int
+    assignee: str | None
+    decision: str | None
+    reason: str | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    band: str
+    cluster_l: str | None
+    cluster_r: str | None
+
+    def audit_view(self) -> dict[str, Any]:
+        return {"status": self.status, "version": self.version, "assignee": self.assignee,
+                "decision": self.decision, "reason": self.reason, "decided_by": self.decided_by}
+
+
+_SELECT = """
+    SELECT t.task_id, t.status, t.created_at, t.run_id, t.unique_id_l, t.unique_id_r, t.match_probability,
+           t.match_weight, t.version, t.assignee, t.decision, t.reason, t.decided_by, t.decided_at,
+           coalesce(p.band, 'unscored') AS band, cl.cluster_id AS cluster_l, cr.cluster_id AS cluster_r
+    FROM review_task t
+    LEFT JOIN match_pair p ON p.unique_id_l = t.unique_id_l AND p.unique_id_r = t.unique_id_r
+    LEFT JOIN cluster_member cl ON cl.unique_id = t.unique_id_l
+    LEFT JOIN cluster_member cr ON cr.unique_id = t.unique_id_r
+"""
+
+
+def _task(row: tuple[Any, ...]) -> Task:
+    return Task(*row)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    status: TaskStatus | None = None
+    band: str | None = None
+    assignee: str | None = None
+    cluster: str | None = None
+
+
+def list_tasks(con: duckdb.DuckDBPyConnection, where: TaskFilter, *, limit: int, offset: int
+               ) -> tuple[list[Task], int]:
+    """One page of tasks (most likely matches first) and the number of tasks the filter selects."""
+    clauses: list[str] = ["TRUE"]
+    params: list[object] = []
+    if where.status is not None:
+        clauses.append("t.status = ?")
+        params.append(where.status)
+    if where.band is not None:
+        clauses.append("coalesce(p.band, 'unscored') = ?")
+        params.append(where.band)
+    if where.assignee is not None:
+        clauses.append("t.assignee = ?")
+        params.append(where.assignee)
+    if where.cluster is not None:
+        clauses.append("(cl.cluster_id = ? OR cr.cluster_id = ?)")
+        params += [where.cluster, where.cluster]
+    sql = f"{_SELECT} WHERE {' AND '.join(clauses)}"
+    total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
+    rows = con.execute(f"{sql} ORDER BY t.match_probability DESC NULLS LAST, t.task_id LIMIT ? OFFSET ?",
+                       [*params, limit, offset]).fetchall()
+    return [_task(r) for r in rows], int(total[0]) if total else 0
+
+
+def get_task(con: duckdb.DuckDBPyConnection, task_id: int) -> Task:
+    row = con.execute(f"{_SELECT} WHERE t.task_id = ?", [task_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"no review task {task_id}", code="task.not_found")
+    return _task(row)
+
+
+def explanation(con: duckdb.DuckDBPyConnection, task_id: int) -> list[dict[str, Any]]:
+    """The task's per-comparison explanation (prior first), as :mod:`mdm.match.predict` wrote it."""
+    row = con.execute("SELECT CAST(explanation AS VARCHAR) FROM review_task WHERE task_id = ?", [task_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"no review task {task_id}", code="task.not_found")
+    parsed = json.loads(row[0]) if row[0] else []
+    return [dict(e) for e in parsed] if isinstance(parsed, list) else []
+
+
+def split_unique_id(unique_id: str) -> tuple[str, str]:
+    source, _, source_id = unique_id.partition(":")
+    return source, source_id
+
+
+def mask(value: str | None) -> str | None:
+    """Keep a PII value's shape without revealing it: first character, then stars."""
+    if value is None or value == "":
+        return value
+    return value[:1] + "*" * min(len(value) - 1, 12)
+
+
+def record_side(con: duckdb.DuckDBPyConnection, unique_id: str, attributes: list[str], *, pii: set[str],
+                masked: bool) -> dict[str, Any]:
+    """One record of a pair: its raw values (``record``) and standardised ones (``record_std``)."""
+    source, source_id = split_unique_id(unique_id)
+    values: dict[str, dict[str, str | None]] = {}
+    for table, kind in (("record", "raw"), ("record_std", "standardised")):
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'",
+            [table]).fetchall()}
+        cols = [a for a in attributes if a in have]
+        if not cols:
+            continue
+        select = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in cols)  # names come from the dictionary, not input
+        row = con.execute(f"SELECT {select} FROM {table} WHERE source = ? AND source_id = ?",
+                          [source, source_id]).fetchone()
+        if row is None:
+            continue
+        for col, value in zip(cols, row, strict=True):
+            shown = mask(value) if masked and col in pii else value
+            values.setdefault(col, {"raw": None, "standardised": None})[kind] = shown
+    meta = con.execute("SELECT updated_at, batch_id FROM record WHERE source = ? AND source_id = ?",
+                       [source, source_id]).fetchone()
+    return {"unique_id": unique_id, "source": source, "source_id": source_id,
+            "found": meta is not None, "updated_at": meta[0] if meta else None,
+            "attributes": {a: values[a] for a in attributes if a in values}}
+
+
+def _check_version(task: Task, version: int) -> None:
+    if task.version != version:
+        raise ConflictError(f"task {task.task_id} changed since you read it (it is at version {task.version}, "
+                            f"you sent {version}); reload it and try again", code="task.version")
+
+
+def _check_open(task: Task) -> None:
+    if task.status != "open":
+        raise ConflictError(f"task {task.task_id} was already decided ({task.decision}) by {task.decided_by}",
+                            code="task.decided")
+
+
+def _bump(con: duckdb.DuckDBPyConnection, task: Task, sets: str, params: list[Any]) -> None:
+    """Apply a change only to the version the caller read; a lost race is a conflict, never a double write."""
+    done = con.execute(f"UPDATE review_task SET {sets}, version = version + 1 "
+                       "WHERE task_id = ? AND version = ? AND status = 'open' RETURNING task_id",
+                       [*params, task.task_id, task.version]).fetchall()
+    if not done:
+        raise ConflictError(f"task {task.task_id} changed while you were changing it; reload it and try again",
+                            code="task.version")
+
+
+def claim(con: duckdb.DuckDBPyConnection, task_id: int, *, by: Principal) -> Task:
+    """Take an open task for yourself; a task someone else holds stays theirs (409)."""
+    task = get_task(con, task_id)
+    _check_open(task)
+    if task.assignee == by.name:
+        return task
+    if task.assignee is not None:
+        raise ConflictError(f"task {task_id} is already claimed by {task.assignee}", code="task.claimed")
+    _bump(con, task, "assignee = ?", [by.name])
+    after = get_task(con, task_id)
+    audit.append(con, actor=by.actor, action="task.claim", target=f"task:{task_id}", before=task.audit_view(),
+                 after=after.audit_view())
+    return after
+
+
+def assign(con: duckdb.DuckDBPyConnection, task_id: int, *, assignee: str | None, version: int,
+           by: Principal) -> Task:
+    """Give an open task to someone (or to nobody with ``None``), based on ``version``."""
+    task = get_task(con, task_id)
+    _check_open(task)
+    _check_version(task, version)
+    if task.assignee not in (None, by.name) and by.role is not Role.admin:
+        raise ConflictError(f"task {task_id} is claimed by {task.assignee}; only they or an admin may reassign it",
+                            code="task.claimed")
+    _bump(con, task, "assignee = ?", [assignee])
+    after = get_task(con, task_id)
+    audit.append(con, actor=by.actor, action="task.assign", target=f"task:{task_id}", before=task.audit_view(),
+                 after=after.audit_view())
+    return after
+
+
+def decide(con: duckdb.DuckDBPyConnection, task_id: int, *, decision: Decision, version: int, reason: str,
+           by: Principal) -> Task:
+    """Decide a task: mark it, write the must-link / cannot-link row and the audit entry, then
+    call :func:`on_links_changed` for the two records."""
+    task = get_task(con, task_id)
+    _check_open(task)
+    _check_version(task, version)
+    if task.assignee not in (None, by.name) and by.role is not Role.admin:
+        raise ConflictError(f"task {task_id} is claimed by {task.assignee}; only they or an admin may decide it",
+                            code="task.claimed")
+    now = dt.datetime.now()
+    _bump(con, task, "status = 'decided', decision = ?, reason = ?, decided_by = ?, decided_at = ?",
+          [decision, reason, by.name, now])
+    table = "must_link" if decision == "match" else "cannot_link"
+    con.execute(f"INSERT INTO {table} (unique_id_l, unique_id_r, created_at, created_by, reason, task_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [task.unique_id_l, task.unique_id_r, now, by.name, reason, task_id])
+    after = get_task(con, task_id)
+    audit.append(con, actor=by.actor, action=f"task.decide.{decision}", target=f"task:{task_id}",
+                 before=task.audit_view(),
+                 after={**after.audit_view(), "link": {"table": table, "unique_id_l": task.unique_id_l,
+                                                       "unique_id_r": task.unique_id_r}})
+    on_links_changed(con, [task.unique_id_l, task.unique_id_r])
+    return after
+
+
+@dataclass(frozen=True)
+class LinksChanged:
+    """What a steward decision touched: the records and the clusters they sit in now."""
+
+    unique_ids: tuple[str, ...]
+    clusters: tuple[str, ...]
+    rebuilt: bool = False
+
+
+def on_links_changed(con: duckdb.DuckDBPyConnection, unique_ids: list[str]) -> LinksChanged:
+    """Hook run inside a decision's transaction after a must-link / cannot-link row was written.
+
+    This is where the affected golden records get rebuilt at once (issue 6, phase 2):
+    re-cluster the clusters of ``unique_ids`` under the new constraint, run survivorship
+    on them and emit change-feed events. Today it only works out which clusters are
+    affected and rebuilds nothing; the next ``mdm run`` honours the new constraint anyway
+    (the resolve step reads ``must_link`` / ``cannot_link``).
+    """
+    placeholders = ", ".join("?" for _ in unique_ids) or "NULL"
+    rows = con.execute(f"SELECT DISTINCT cluster_id FROM cluster_member WHERE unique_id IN ({placeholders}) "
+                       "ORDER BY cluster_id", list(unique_ids)).fetchall()
+    return LinksChanged(unique_ids=tuple(unique_ids), clusters=tuple(str(r[0]) for r in rows))

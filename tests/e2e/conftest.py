@@ -1,0 +1,70 @@
+"""End-to-end fixtures: a demo hub built by the real pipeline, served by a real ``mdm serve``.
+
+The demo (300 generated customers over four sources, ~25 review tasks) is built once per
+session; each server gets its own copy of it (see :mod:`steward_e2e`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from steward_e2e import Served, start_server, stop_server
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project after one real pipeline run (kept pristine: servers use copies)."""
+    out = tmp_path_factory.mktemp("steward-demo") / "demo"
+    res = subprocess.run([sys.executable, "-m", "mdm", "demo", "--workdir", str(out), "--records", "300",
+                          "--seed", "7"], capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 0, res.stderr
+    assert re.search(r"review tasks opened ([1-9]\d*)", res.stdout), res.stdout
+    return out
+
+
+@pytest.fixture(scope="session")
+def serve_copy(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Served]]:
+    """Factory: start a server on a fresh copy of the demo project; all are stopped at the end."""
+    started: list[Served] = []
+
+    def make(name: str) -> Served:
+        workdir = tmp_path_factory.mktemp(f"served-{name}") / "demo"
+        shutil.copytree(demo_dir, workdir)
+        served = start_server(workdir)
+        started.append(served)
+        return served
+
+    yield make
+    for served in started:
+        stop_server(served)
+
+
+@pytest.fixture(scope="session")
+def server(serve_copy: Callable[[str], Served]) -> Served:
+    """The shared server of the API and UI tests."""
+    return serve_copy("api")
+
+
+@pytest.fixture
+def open_task(server: Served) -> Callable[[], dict[str, object]]:
+    """Factory: an open, unassigned task no other test has taken yet."""
+
+    def take() -> dict[str, object]:
+        c = server.client("admin")
+        page = c.get("/api/v1/tasks", params={"status": "open", "limit": 500}).json()
+        for t in page["tasks"]:
+            if t["assignee"] is None and t["task_id"] not in _taken:
+                _taken.add(t["task_id"])
+                return dict(t)
+        raise AssertionError("the demo ran out of open review tasks; grow the demo or share tasks")
+
+    return take
+
+
+_taken: set[int] = set()
