@@ -22,10 +22,10 @@ def machine() -> dict[str, Any]:
             "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
 
 
-def measure(step: str, *args: str) -> dict[str, Any]:
-    """Run ``python -m bench.worker STEP ARGS`` and return its JSON plus wall time and peak RSS."""
+def measure(step: str, *args: str, module: str = "bench.worker") -> dict[str, Any]:
+    """Run ``python -m MODULE STEP ARGS`` and return its JSON plus wall time and peak RSS."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "bench.worker", step, *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", module, step, *args], capture_output=True, text=True,
                           cwd=ROOT.parent, check=False)
     wall = time.perf_counter() - started
     if proc.returncode != 0:

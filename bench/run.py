@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated record counts")
     parser.add_argument("--match-sizes", default="10000,100000", help="record counts for the accuracy runs")
-    parser.add_argument("--only", default="all", choices=["all", "ingest", "standardise", "match"])
+    parser.add_argument("--only", default="all", choices=["all", "ingest", "standardise", "match", "operations"])
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.only in ("all", "ingest"):
@@ -76,6 +76,10 @@ def main() -> None:
         print("wrote", bench_standardise(sizes))
     if args.only in ("all", "match"):
         print("wrote", bench_match([int(s) for s in args.match_sizes.split(",") if s]))
+    if args.only in ("all", "operations"):
+        from bench.operations import bench_operations
+
+        print("wrote", bench_operations(sizes))
 
 
 if __name__ == "__main__":
