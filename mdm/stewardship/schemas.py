@@ -317,7 +317,9 @@ class EventPage(BaseModel):
 class WebhookCreate(BaseModel):
     model_config = _example(url="https://crm.example.com/mdm-hook", event_types=["created", "updated", "merged"],
                             max_attempts=8)
-    url: str = Field(min_length=1, max_length=2000, description="absolute http:// or https:// URL")
+    url: str = Field(min_length=1, max_length=2000, description="absolute http:// or https:// URL; anything else is "
+                     "refused with 422 (code `webhook.url`)",
+                     json_schema_extra={"pattern": r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"})
     event_types: list[EventType] = Field(default=["created", "updated", "merged", "split", "retired"],
                                          min_length=1, max_length=5)
     max_attempts: int = Field(default=8, ge=1, le=50, description="attempts before a delivery is dead-lettered")

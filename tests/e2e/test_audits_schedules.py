@@ -41,7 +41,7 @@ def test_decay_audit_via_api_writes_files_and_shows_in_history(server: Served) -
     assert len(mine) == 1 and mine[0]["attribute"] == "email" and 0 <= mine[0]["stale_share"] <= 1
     assert history["scorecards"] and all(s["attribute"] == "email" for s in history["scorecards"])
     bad = admin.get("/api/v1/quality/history", params={"attribute": "shoe_size"})
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "quality.attribute"
+    assert bad.status_code == 404 and bad.json()["error"]["code"] == "quality.attribute"
     assert admin.post("/api/v1/audits/decay", json={"threshold": 1.5}).status_code == 422
     assert server.client("steward").post("/api/v1/audits/decay", json={}).status_code == 403
     entries = admin.get("/api/v1/audit", params={"action": "audit.decay"}).json()["entries"]

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query
 from mdm.audit.decay import WORKLIST_QUERY, decay_audit
 from mdm.audit.history import quality_history
 from mdm.audit.schedule import Scheduler
-from mdm.errors import InputError
+from mdm.errors import NotFoundError
 from mdm.export import write_query
 from mdm.reports.decay import render_decay_report
 from mdm.reports.html import write_report
@@ -85,7 +85,7 @@ def list_audits(admin: AuditAdmin, cur: Cursor,
                             offset=offset)
 
 
-@router.get("/quality/history", responses=errors())
+@router.get("/quality/history", responses=errors(404))
 def get_quality_history(
     reader: QualityReader, cur: Cursor, state: State,
     attribute: Annotated[str | None, Query(max_length=100, description="one dictionary attribute (default: all)",
@@ -93,8 +93,8 @@ def get_quality_history(
 ) -> QualityHistory:
     """Completeness, validity and duplicate rate per batch, and stale share per decay audit, oldest first."""
     if attribute is not None and attribute not in state.attributes:
-        raise InputError(f"unknown attribute {attribute[:40]!r}; the dictionary has: {', '.join(state.attributes)}",
-                         code="quality.attribute")
+        raise NotFoundError(f"no attribute {attribute[:40]!r} in the dictionary; it has: "
+                            f"{', '.join(state.attributes)}", code="quality.attribute")
     history = quality_history(cur, attribute)
     return QualityHistory(scorecards=[_jsonable(r) for r in history["scorecards"]],
                           audits=[_jsonable(r) for r in history["audits"]])

@@ -17,6 +17,9 @@ from mdm.stewardship.schemas import EventPage, EventPublic
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
+_ONE = "(" + "|".join(EVENT_TYPES) + ")"
+TYPES_PATTERN = f"^{_ONE}(,{_ONE})*$"
+
 FeedReader = Annotated[Principal, Depends(RoleGate("events:read", Role.system, Role.admin))]
 
 PAGING = """Golden-record changes in sequence order.
@@ -56,7 +59,7 @@ def list_events(
                                                   "resume": {"summary": "after the last seq you processed",
                                                              "value": 1042}})] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")] = 100,
-    type: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z,]+$",
+    type: Annotated[str | None, Query(max_length=100, pattern=TYPES_PATTERN,
                                       description="only these event types, comma separated",
                                       openapi_examples={"merges": {"summary": "merges and splits",
                                                                    "value": "merged,split"}})] = None,

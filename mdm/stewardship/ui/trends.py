@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from mdm.audit.history import quality_history, trend_series
-from mdm.errors import InputError
+from mdm.errors import NotFoundError
 from mdm.reports.html import environment
 from mdm.stewardship.deps import Cursor, State, UiTaskReader
 from mdm.stewardship.ui.render import HERE
@@ -41,7 +41,7 @@ def trends_page(request: Request, ui: UiTaskReader, cur: Cursor, state: State,
     if attribute == "":
         attribute = None
     if attribute is not None and attribute not in state.attributes:
-        raise InputError(f"unknown attribute {attribute[:40]!r}; pick one from the list", code="quality.attribute")
+        raise NotFoundError(f"no attribute {attribute[:40]!r}; pick one from the list", code="quality.attribute")
     history = quality_history(cur, attribute)
     charts: list[dict[str, Any]] = []
     if attribute is not None:
