@@ -21,10 +21,12 @@ from starlette.routing import BaseRoute
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.routers import audit, health, keys, me, runs, tasks
+from mdm.stewardship.routers import audit, audits, events, health, keys, me, runs, tasks, webhooks
 from mdm.stewardship.runs import RunManager
 from mdm.stewardship.settings import ServerSettings
 from mdm.stewardship.ui import router as ui
+from mdm.stewardship.ui import trends
+from mdm.stewardship.worker import BackgroundWorker
 
 log = logging.getLogger("mdm.stewardship")
 
@@ -71,17 +73,21 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
         app.state.mdm = ServerState(settings=settings, access=access, runs=manager,
                                     attributes=settings.project.dictionary.names,
                                     pii={n for n, a in settings.project.dictionary.attributes.items() if a.pii})
+        worker = BackgroundWorker(access, settings.project, manager)
+        worker.start()
         log.info("serving hub %s", access.path)
         try:
             yield
         finally:
+            worker.stop()
             manager.wait()
             access.close()
 
     app = FastAPI(title="mdm stewardship API", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     errors.install(app)
-    for r in (health.router, me.router, keys.router, tasks.router, runs.router, audit.router, ui.router):
+    for r in (health.router, me.router, keys.router, tasks.router, runs.router, audit.router, events.router,
+              webhooks.router, audits.router, ui.router, trends.router):
         app.include_router(r)
     _local_docs(app)
     ui.mount_static(app)

@@ -279,3 +279,161 @@ class AuditVerification(BaseModel):
     @classmethod
     def of(cls, v: Verification) -> AuditVerification:
         return cls(ok=v.ok, entries=v.entries, head=v.head, broken_at=v.broken_at, problem=v.problem)
+
+
+# --- change feed ----------------------------------------------------------------------
+
+EventType = Literal["created", "updated", "merged", "split", "retired"]
+
+
+class EventPublic(BaseModel):
+    model_config = _example(seq=1042, type="updated", golden_id="g-000123", occurred_at="2026-01-05T10:00:00+00:00",
+                            run_id=12, actor="pipeline",
+                            changes={"email": {"before": "ann@old.io", "after": "ann@acme.io"}},
+                            record={"first_name": "Ann", "email": "ann@acme.io"}, related={})
+    seq: int = Field(description="strictly increasing over the whole feed")
+    type: str = Field(description="created | updated | merged | split | retired")
+    golden_id: str
+    occurred_at: Timestamp | None
+    run_id: int | None
+    actor: str | None
+    changes: dict[str, Any] = Field(description="attribute -> {before, after}")
+    record: dict[str, Any] | None = Field(description="the full new golden record")
+    related: dict[str, Any] = Field(description="e.g. merged_into, split_from, members")
+
+
+class EventPage(BaseModel):
+    model_config = _example(events=[{"seq": 1042, "type": "created", "golden_id": "g-000123",
+                                     "occurred_at": "2026-01-05T10:00:00+00:00", "run_id": 12, "actor": "pipeline",
+                                     "changes": {}, "record": {"first_name": "Ann"}, "related": {}}],
+                            next_after=1042)
+    events: list[EventPublic] = Field(description="in sequence order")
+    next_after: int = Field(description="send as ``after`` to get the next page (equals ``after`` when there were "
+                                        "no new events: poll again later)")
+
+
+# --- webhooks -------------------------------------------------------------------------
+
+class WebhookCreate(BaseModel):
+    model_config = _example(url="https://crm.example.com/mdm-hook", event_types=["created", "updated", "merged"],
+                            max_attempts=8)
+    url: str = Field(min_length=1, max_length=2000, description="absolute http:// or https:// URL; anything else is "
+                     "refused with 422 (code `webhook.url`)",
+                     json_schema_extra={"pattern": r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"})
+    event_types: list[EventType] = Field(default=["created", "updated", "merged", "split", "retired"],
+                                         min_length=1, max_length=5)
+    max_attempts: int = Field(default=8, ge=1, le=50, description="attempts before a delivery is dead-lettered")
+    from_seq: int | None = Field(default=None, ge=1, le=2**62,
+                                 description="deliver events from this seq on (default: only events after now)")
+
+
+class WebhookPublic(BaseModel):
+    model_config = _example(subscription_id=3, url="https://crm.example.com/mdm-hook", event_types=["created"],
+                            max_attempts=8, active=True, cursor_seq=1042, pending=0, dead=0)
+    subscription_id: int
+    url: str
+    event_types: list[str]
+    max_attempts: int
+    active: bool = Field(description="false once deleted")
+    cursor_seq: int = Field(description="the last event seq queued for this subscription")
+    pending: int = Field(description="deliveries waiting or being retried")
+    dead: int = Field(description="deliveries in the dead-letter list")
+
+
+class WebhookCreated(WebhookPublic):
+    model_config = _example(subscription_id=3, url="https://crm.example.com/mdm-hook", event_types=["created"],
+                            max_attempts=8, active=True, cursor_seq=1042, pending=0, dead=0,
+                            secret="u3C...shown-once")
+    secret: str = Field(description="signs every delivery (X-MDM-Signature); shown only now, store it")
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookPublic]
+
+
+class DeadLetterPublic(BaseModel):
+    model_config = _example(delivery_id=77, subscription_id=3, seq=1042, golden_id="g-000123", attempts=8,
+                            last_status_code=500, last_error="HTTP 500")
+    delivery_id: int
+    subscription_id: int
+    seq: int
+    golden_id: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+
+
+class DeadLetterList(BaseModel):
+    dead_letters: list[DeadLetterPublic]
+
+
+class RedriveCreate(BaseModel):
+    model_config = _example(delivery_ids=[77, 78])
+    delivery_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        default=None, max_length=10000, description="only these dead letters (default: all of this subscription's)")
+
+
+class RedriveResult(BaseModel):
+    model_config = _example(redriven=2)
+    redriven: int = Field(description="dead letters put back in the queue")
+
+
+# --- audits, quality history, schedules -----------------------------------------------
+
+class DecayAuditCreate(BaseModel):
+    model_config = _example(as_of="2026-01-31", threshold=0.75)
+    as_of: dt.date | None = Field(default=None, description="audit date (default: today)")
+    threshold: float = Field(default=0.75, gt=0, lt=1, description="stale below this probability of still being valid")
+
+
+class AuditSummaryPublic(BaseModel):
+    model_config = _example(audit_id=4, kind="decay", as_of="2026-01-31", run_at="2026-01-31T02:00:00+00:00",
+                            threshold=0.75, summary={"values": 2900, "stale": 310, "stale_share": 0.107})
+    audit_id: int
+    kind: str
+    as_of: dt.date
+    run_at: Timestamp
+    threshold: float
+    summary: dict[str, Any]
+
+
+class DecayAuditResult(AuditSummaryPublic):
+    model_config = _example(audit_id=4, kind="decay", as_of="2026-01-31", run_at="2026-01-31T02:00:00+00:00",
+                            threshold=0.75, summary={"values": 2900, "stale": 310},
+                            worklist="/srv/mdm/mdm-data/audits/decay-2026-01-31-4.csv",
+                            report="/srv/mdm/mdm-data/audits/decay-2026-01-31-4.html")
+    worklist: str = Field(description="path of the re-verification worklist (csv) on the server")
+    report: str = Field(description="path of the HTML report on the server")
+
+
+class AuditSummaryList(Page):
+    audits: list[AuditSummaryPublic]
+
+
+class QualityHistory(BaseModel):
+    model_config = _example(
+        scorecards=[{"batch_id": 1, "source": "crm", "computed_at": "2026-01-05T10:00:00", "attribute": "email",
+                     "tier": "critical", "completeness": 0.97, "validity": 0.95, "duplicate_rate": 0.02,
+                     "score": 0.93}],
+        audits=[{"audit_id": 4, "as_of": "2026-01-31", "run_at": "2026-01-31T02:00:00", "attribute": "email",
+                 "tier": "critical", "values": 290, "stale": 31, "stale_share": 0.107,
+                 "mean_probability_valid": 0.86}])
+    scorecards: list[dict[str, Any]] = Field(description="per batch and attribute, oldest first")
+    audits: list[dict[str, Any]] = Field(description="per decay audit and attribute, oldest first")
+
+
+class SchedulePublic(BaseModel):
+    model_config = _example(name="nightly-decay", job="decay_audit", cron="0 2 * * *",
+                            last_run="2026-01-31T02:00:00+00:00", last_status="succeeded",
+                            last_message="audit_id=4, stale=310, values=2900", next_run="2026-02-01T02:00:00+00:00")
+    name: str
+    job: str
+    cron: str
+    last_run: Timestamp | None
+    last_status: str | None = Field(description="succeeded | failed; null before the first run")
+    last_message: str | None
+    next_run: Timestamp | None
+
+
+class ScheduleList(BaseModel):
+    schedules: list[SchedulePublic]
