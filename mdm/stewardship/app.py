@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.routers import audit, health, keys, me, runs, tasks
+from mdm.stewardship.routers import audit, golden, health, keys, me, runs, tasks, xref
 from mdm.stewardship.runs import RunManager
 from mdm.stewardship.settings import ServerSettings
 from mdm.stewardship.ui import router as ui
@@ -82,6 +82,8 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
                   docs_url=None, redoc_url=None)
     errors.install(app)
     for r in (health.router, me.router, keys.router, tasks.router, runs.router, audit.router, ui.router):
+        app.include_router(r)
+    for r in (golden.router, xref.router):
         app.include_router(r)
     _local_docs(app)
     ui.mount_static(app)
