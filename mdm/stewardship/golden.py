@@ -268,10 +268,10 @@ def _add_links(con: duckdb.DuckDBPyConnection, table: str, pairs: list[tuple[str
 def merge(con: duckdb.DuckDBPyConnection, golden_id: str, other: str, *, version: int, reason: str,
           by: Principal, rebuild: Rebuild) -> dict[str, Any]:
     """Merge ``other`` into ``golden_id``'s record (the older id survives, as in every merge)."""
+    _active(con, golden_id, version)
     if other == golden_id:
         raise InputError("a golden record cannot be merged with itself; name another one in 'other'",
                          code="golden.merge_self")
-    _active(con, golden_id, version)
     _active(con, other)
     before = {"golden": _audit_view(con, golden_id), "other": _audit_view(con, other)}
     left, right = members_of(con, golden_id), members_of(con, other)
@@ -336,10 +336,10 @@ def _current_golden(con: duckdb.DuckDBPyConnection, source: str, source_id: str)
 def add_override(con: duckdb.DuckDBPyConnection, golden_id: str, *, attribute: str, value: str | None,
                  version: int, reason: str, by: Principal, rebuild: Rebuild) -> dict[str, Any]:
     """Override one attribute of a golden record (it wins over every source until deleted)."""
+    _active(con, golden_id, version)
     if attribute not in rebuild.dictionary.names:
         raise InputError(f"unknown attribute {attribute[:60]!r}; the dictionary has: "
                          f"{', '.join(rebuild.dictionary.names)}", code="golden.unknown_attribute")
-    _active(con, golden_id, version)
     before = _audit_view(con, golden_id)
     row = con.execute("SELECT coalesce(max(override_id), 0) + 1 FROM attribute_override").fetchone()
     override_id = int(row[0]) if row else 1
