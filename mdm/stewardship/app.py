@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.routers import audit, audits, events, health, keys, me, runs, tasks, webhooks
+from mdm.stewardship.routers import audit, audits, events, golden, health, keys, me, runs, tasks, webhooks, xref
 from mdm.stewardship.runs import RunManager
 from mdm.stewardship.settings import ServerSettings
 from mdm.stewardship.ui import router as ui
@@ -88,6 +88,8 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
     errors.install(app)
     for r in (health.router, me.router, keys.router, tasks.router, runs.router, audit.router, events.router,
               webhooks.router, audits.router, ui.router, trends.router):
+        app.include_router(r)
+    for r in (golden.router, xref.router):
         app.include_router(r)
     _local_docs(app)
     ui.mount_static(app)

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     keys_manage = "keys:manage"
     runs_manage = "runs:manage"
     audit_read = "audit:read"
+    golden_read = "golden:read"        # reader: with PII masked
+    golden_write = "golden:write"      # merge, split, override
 
 
 _ALL_ROLES = set(Role)
@@ -50,6 +52,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.keys_manage: frozenset({Role.admin}),
     Permission.runs_manage: frozenset({Role.admin}),
     Permission.audit_read: frozenset({Role.admin}),
+    Permission.golden_read: frozenset(_ALL_ROLES),
+    Permission.golden_write: frozenset({Role.steward, Role.admin}),
 }
 
 #: roles that see PII unmasked

@@ -115,6 +115,8 @@ TaskAssigner = Annotated[Principal, Depends(RoleCheck(Permission.tasks_assign))]
 KeyAdmin = Annotated[Principal, Depends(RoleCheck(Permission.keys_manage))]
 RunAdmin = Annotated[Principal, Depends(RoleCheck(Permission.runs_manage))]
 AuditReader = Annotated[Principal, Depends(RoleCheck(Permission.audit_read))]
+GoldenReader = Annotated[Principal, Depends(RoleCheck(Permission.golden_read))]
+GoldenSteward = Annotated[Principal, Depends(RoleCheck(Permission.golden_write))]
 
 
 # --- web UI sessions ------------------------------------------------------------------
@@ -152,3 +154,5 @@ class UiRoleCheck:
 UiTaskReader = Annotated[UiSession, Depends(UiRoleCheck(Permission.tasks_read))]
 UiTaskDecider = Annotated[UiSession, Depends(UiRoleCheck(Permission.tasks_decide))]
 UiAnyone = Annotated[UiSession, Depends(UiRoleCheck(Permission.whoami))]
+UiGoldenReader = Annotated[UiSession, Depends(UiRoleCheck(Permission.golden_read))]
+UiGoldenSteward = Annotated[UiSession, Depends(UiRoleCheck(Permission.golden_write))]

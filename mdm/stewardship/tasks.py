@@ -21,6 +21,7 @@ import duckdb
 from mdm.errors import ConflictError, NotFoundError
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal, Role
+from mdm.stewardship.rebuild import Rebuild, rebuild_golden
 
 Decision = Literal["match", "no_match"]
 TaskStatus = Literal["open", "decided"]
@@ -210,9 +211,10 @@ def assign(con: duckdb.DuckDBPyConnection, task_id: int, *, assignee: str | None
 
 
 def decide(con: duckdb.DuckDBPyConnection, task_id: int, *, decision: Decision, version: int, reason: str,
-           by: Principal) -> Task:
+           by: Principal, rebuild: Rebuild | None = None) -> Task:
     """Decide a task: mark it, write the must-link / cannot-link row and the audit entry, then
-    call :func:`on_links_changed` for the two records."""
+    call :func:`on_links_changed` for the two records (which rebuilds their golden records when
+    ``rebuild`` is given, as the server does)."""
     task = get_task(con, task_id)
     _check_open(task)
     _check_version(task, version)
@@ -230,29 +232,34 @@ def decide(con: duckdb.DuckDBPyConnection, task_id: int, *, decision: Decision, 
                  before=task.audit_view(),
                  after={**after.audit_view(), "link": {"table": table, "unique_id_l": task.unique_id_l,
                                                        "unique_id_r": task.unique_id_r}})
-    on_links_changed(con, [task.unique_id_l, task.unique_id_r])
+    on_links_changed(con, [task.unique_id_l, task.unique_id_r], rebuild=rebuild, actor=by.actor)
     return after
 
 
 @dataclass(frozen=True)
 class LinksChanged:
-    """What a steward decision touched: the records and the clusters they sit in now."""
+    """What a steward decision touched: the records, the clusters they sit in now, and the
+    survivorship counts when the golden records were rebuilt."""
 
     unique_ids: tuple[str, ...]
     clusters: tuple[str, ...]
     rebuilt: bool = False
+    counts: dict[str, Any] | None = None
 
 
-def on_links_changed(con: duckdb.DuckDBPyConnection, unique_ids: list[str]) -> LinksChanged:
+def on_links_changed(con: duckdb.DuckDBPyConnection, unique_ids: list[str], *, rebuild: Rebuild | None = None,
+                     actor: str | None = None) -> LinksChanged:
     """Hook run inside a decision's transaction after a must-link / cannot-link row was written.
 
-    This is where the affected golden records get rebuilt at once (issue 6, phase 2):
-    re-cluster the clusters of ``unique_ids`` under the new constraint, run survivorship
-    on them and emit change-feed events. Today it only works out which clusters are
-    affected and rebuilds nothing; the next ``mdm run`` honours the new constraint anyway
-    (the resolve step reads ``must_link`` / ``cannot_link``).
+    With ``rebuild`` the clusters holding ``unique_ids`` are re-clustered under the new
+    constraint (only those: their records, with ``match_pair`` and the steward links among
+    them) and their golden records rebuilt at once, emitting change-feed events as ``actor``
+    (:mod:`mdm.stewardship.rebuild`). Without it nothing is rebuilt and the next ``mdm run``
+    honours the constraint (the resolve step reads ``must_link`` / ``cannot_link``).
     """
+    counts = rebuild_golden(con, rebuild, unique_ids, actor=actor or "steward") if rebuild is not None else None
     placeholders = ", ".join("?" for _ in unique_ids) or "NULL"
     rows = con.execute(f"SELECT DISTINCT cluster_id FROM cluster_member WHERE unique_id IN ({placeholders}) "
                        "ORDER BY cluster_id", list(unique_ids)).fetchall()
-    return LinksChanged(unique_ids=tuple(unique_ids), clusters=tuple(str(r[0]) for r in rows))
+    return LinksChanged(unique_ids=tuple(unique_ids), clusters=tuple(str(r[0]) for r in rows),
+                        rebuilt=counts is not None, counts=counts)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from mdm.stewardship import tasks
 from mdm.stewardship.deps import Cursor, State, TaskAssigner, TaskDecider, TaskReader
+from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
     AssignmentUpdate,
@@ -77,4 +78,5 @@ def decide_task(task_id: TaskId, body: DecisionCreate, steward: TaskDecider, sta
     """
     with state.access.writer(what="deciding the task") as cur:
         return TaskPublic.of(tasks.decide(cur, task_id, decision=body.decision, version=body.version,
-                                          reason=body.reason, by=steward))
+                                          reason=body.reason, by=steward,
+                                          rebuild=rebuild_for(state.settings.project)))

@@ -1,4 +1,5 @@
-"""Pages of the web UI under ``/ui/``: login, the review queue and a task with its waterfall.
+"""Pages of the web UI under ``/ui/``: login, the review queue, a task with its waterfall,
+golden records (search, a record with lineage, members, history and overrides) and conflicts.
 
 Pages use the same services as the API (:mod:`mdm.stewardship.tasks`) and the same role
 checks, from the session cookie instead of a bearer header. Every POST checks the
@@ -15,12 +16,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from mdm.errors import MdmError
-from mdm.stewardship import auth, tasks
-from mdm.stewardship.deps import Cursor, State, UiAnyone, UiTaskDecider, UiTaskReader
+from mdm.stewardship import auth, golden, tasks
+from mdm.stewardship.deps import (
+    Cursor,
+    State,
+    UiAnyone,
+    UiGoldenReader,
+    UiGoldenSteward,
+    UiTaskDecider,
+    UiTaskReader,
+)
 from mdm.stewardship.errors import AuthenticationError
+from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.routers.tasks import task_detail
 from mdm.stewardship.ui import session, waterfall
 from mdm.stewardship.ui.render import HERE, page
+from mdm.survivorship import resolve_golden_id
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 
@@ -108,7 +119,17 @@ def task_page(request: Request, task_id: TaskId, ui: UiTaskReader, state: State,
     chart = waterfall.build([e.model_dump() for e in detail.explanation])
     attrs = [a for a in state.attributes if a in detail.left.attributes or a in detail.right.attributes]
     return page(request, "task.html", session=ui, d=detail, chart=chart, attributes=attrs, error=error,
-                can_decide=ui.principal.can(auth.Permission.tasks_decide))
+                can_decide=ui.principal.can(auth.Permission.tasks_decide),
+                golden_l=_golden_of(cur, detail.left.unique_id), golden_r=_golden_of(cur, detail.right.unique_id))
+
+
+def _golden_of(cur: Cursor, unique_id: str) -> str | None:
+    """The golden record a source record belongs to now, or None."""
+    source, source_id = tasks.split_unique_id(unique_id)
+    try:
+        return str(golden.xref(cur, source, source_id)["golden_id"])
+    except MdmError:
+        return None
 
 
 @router.post("/tasks/{task_id}/decision")
@@ -123,7 +144,8 @@ def decide(task_id: TaskId, ui: UiTaskDecider, state: State,
                                 status_code=303)
     try:
         with state.access.writer(what="deciding the task") as cur:
-            tasks.decide(cur, task_id, decision=decision, version=version, reason=reason.strip(), by=ui.principal)
+            tasks.decide(cur, task_id, decision=decision, version=version, reason=reason.strip(), by=ui.principal,
+                         rebuild=rebuild_for(state.settings.project))
     except MdmError as exc:
         if exc.code.startswith("task.") and exc.code != "task.not_found":
             return RedirectResponse(f"/ui/tasks/{task_id}?" + urlencode({"error": exc.message[:300]}),
@@ -145,3 +167,111 @@ def claim(task_id: TaskId, ui: UiTaskDecider, state: State,
                                     status_code=303)
         raise
     return RedirectResponse(f"/ui/tasks/{task_id}", status_code=303)
+
+
+# --- golden records -------------------------------------------------------------------
+
+GoldenId = Annotated[str, Path(min_length=1, max_length=200)]
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/golden")
+def golden_search(request: Request, ui: UiGoldenReader, state: State, cur: Cursor, q: Text = None,
+                  name: Text = None, email: Text = None, phone: Annotated[str | None, Query(max_length=40)] = None,
+                  postal_code: Annotated[str | None, Query(max_length=20)] = None,
+                  page_no: Annotated[int, Query(alias="page", ge=1, le=100000)] = 1) -> HTMLResponse:
+    filters = {"q": q or "", "name": name or "", "email": email or "", "phone": phone or "",
+               "postal_code": postal_code or ""}
+    error = None
+    try:
+        found, total = golden.search(cur, attributes=state.attributes, pii=state.pii,
+                                     masked=not ui.principal.sees_pii, q=q or None, name=name or None,
+                                     email=email or None, phone=phone or None, postal_code=postal_code or None,
+                                     limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    except MdmError as exc:
+        found, total, error = [], 0, exc.message
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def link(p: int) -> str:
+        return "/ui/golden?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": p})
+
+    return page(request, "search.html", session=ui, found=found, total=total, filters=filters, error=error,
+                page_no=page_no, pages=pages, prev=link(page_no - 1) if page_no > 1 else None,
+                next_link=link(page_no + 1) if page_no < pages else None)
+
+
+@router.get("/golden/{golden_id}", response_model=None)
+def golden_page(request: Request, golden_id: GoldenId, ui: UiGoldenReader, state: State, cur: Cursor,
+                error: Annotated[str | None, Query(max_length=300)] = None,
+                notice: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse | RedirectResponse:
+    survivor = resolve_golden_id(cur, golden_id)
+    if survivor != golden_id:
+        return RedirectResponse(f"/ui/golden/{survivor}?" + urlencode({"notice": f"{golden_id} was merged into "
+                                                                                  f"{survivor}"}), status_code=303)
+    d = golden.detail(cur, golden_id, as_of=None, attributes=state.attributes, pii=state.pii,
+                      masked=not ui.principal.sees_pii)
+    lineage = {e["attribute"]: e for e in d["lineage"]}
+    overridden = {o["attribute"]: o for o in d["overrides"]}
+    return page(request, "golden.html", session=ui, g=d, lineage=lineage, overridden=overridden,
+                attributes=state.attributes, error=error, notice=notice,
+                can_change=ui.principal.can(auth.Permission.golden_write))
+
+
+def _back(golden_id: str, **message: str) -> RedirectResponse:
+    return RedirectResponse(f"/ui/golden/{golden_id}?" + urlencode({k: v[:300] for k, v in message.items()}),
+                            status_code=303)
+
+
+@router.post("/golden/{golden_id}/overrides")
+def golden_override(golden_id: GoldenId, ui: UiGoldenSteward, state: State,
+                    attribute: Annotated[str, Form(max_length=100)],
+                    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+                    value: Annotated[str, Form(max_length=2000)] = "",
+                    reason: Annotated[str, Form(max_length=2000)] = "",
+                    csrf: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    session.check_csrf(ui.csrf, csrf)
+    if not reason.strip():
+        return _back(golden_id, error="say why: an override needs a reason")
+    try:
+        with state.access.writer(what="overriding the attribute") as cur:
+            golden.add_override(cur, golden_id, attribute=attribute, value=value.strip() or None, version=version,
+                                reason=reason.strip(), by=ui.principal, rebuild=rebuild_for(state.settings.project))
+    except MdmError as exc:
+        if exc.code == "golden.not_found":
+            raise
+        return _back(golden_id, error=exc.message)
+    return _back(golden_id, notice=f"{attribute} overridden")
+
+
+@router.post("/golden/{golden_id}/overrides/{override_id}/delete")
+def golden_override_delete(golden_id: GoldenId, override_id: Annotated[int, Path(ge=1, le=2**62)],
+                           ui: UiGoldenSteward, state: State, version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+                           csrf: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    session.check_csrf(ui.csrf, csrf)
+    try:
+        with state.access.writer(what="deleting the override") as cur:
+            golden.delete_override(cur, golden_id, override_id, version=version, by=ui.principal,
+                                   rebuild=rebuild_for(state.settings.project))
+    except MdmError as exc:
+        if exc.code == "golden.not_found":
+            raise
+        return _back(golden_id, error=exc.message)
+    return _back(golden_id, notice=f"override {override_id} reverted")
+
+
+@router.get("/conflicts")
+def conflicts_page(request: Request, ui: UiGoldenReader, state: State, cur: Cursor,
+                   attribute: Annotated[str | None, Query(max_length=100)] = None,
+                   page_no: Annotated[int, Query(alias="page", ge=1, le=100000)] = 1) -> HTMLResponse:
+    found, total = golden.conflicts(cur, attributes=state.attributes, pii=state.pii,
+                                    masked=not ui.principal.sees_pii, attribute=attribute or None,
+                                    limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def link(p: int) -> str:
+        return "/ui/conflicts?" + urlencode({**({"attribute": attribute} if attribute else {}), "page": p})
+
+    return page(request, "conflicts.html", session=ui, found=found, total=total, attribute=attribute or "",
+                attributes=state.attributes, page_no=page_no, pages=pages,
+                prev=link(page_no - 1) if page_no > 1 else None,
+                next_link=link(page_no + 1) if page_no < pages else None)

@@ -1,0 +1,372 @@
+"""Golden records for stewards and integrations: read, search, xref, conflicts; merge, split
+and override.
+
+Reads resolve through :mod:`mdm.survivorship.read`. Changes are steward decisions stored
+as data the next run reads, then rebuilt at once (:mod:`mdm.stewardship.rebuild`):
+
+- **merge** writes a ``must_link`` between the smallest member of each record;
+- **split** writes ``cannot_link`` rows between the split-off records and the rest (and a
+  ``must_link`` chain inside the split-off part, so it stays one record);
+- **override** adds an active ``attribute_override`` row; deleting it sets ``active`` false.
+
+Every change is reversible by a later decision: a decision removes the earlier link rows
+it contradicts (a split removes the ``must_link`` rows crossing it, a merge the
+``cannot_link`` rows between the two records), so ``must_link`` / ``cannot_link`` always
+hold the decisions in force and the next pipeline run agrees with the server; the removed
+rows are kept in the audit entry's ``before``. Changes name the golden ``version`` they
+were based on: a stale version is a 409, as for review tasks. Callers run the changing
+functions inside the server's write transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+from typing import Any
+
+import duckdb
+
+from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.stewardship import audit
+from mdm.stewardship.auth import Principal
+from mdm.stewardship.rebuild import Rebuild, rebuild_golden
+from mdm.stewardship.tasks import mask, record_side, split_unique_id
+from mdm.survivorship import golden_as_of, resolve_golden_id
+
+MAX_MEMBERS_SHOWN = 200
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _mask_value(attribute: str | None, value: Any, pii: set[str], masked: bool) -> Any:
+    return mask(value) if masked and attribute in pii and isinstance(value, str) else value
+
+
+def _mask_record(record: dict[str, Any], pii: set[str], masked: bool) -> dict[str, Any]:
+    return {k: _mask_value(k, v, pii, masked) for k, v in record.items()}
+
+
+def golden_row(con: duckdb.DuckDBPyConnection, golden_id: str) -> dict[str, Any]:
+    cur = con.execute("""SELECT golden_id, status, merged_into, version, confidence, member_count, created_at,
+                                updated_at, CAST(record AS VARCHAR) AS record FROM golden WHERE golden_id = ?""",
+                      [golden_id])
+    row = cur.fetchone()
+    if row is None:
+        raise NotFoundError(f"golden record {golden_id!r} not found", code="golden.not_found")
+    out = dict(zip([d[0] for d in cur.description], row, strict=True))
+    out["record"] = _loads(out["record"]) or {}
+    return out
+
+
+def members_of(con: duckdb.DuckDBPyConnection, golden_id: str) -> list[str]:
+    """The current members (``source:source_id``) of a golden record, sorted."""
+    rows = con.execute("""SELECT source || ':' || source_id FROM xref WHERE golden_id = ? AND valid_to IS NULL
+                          ORDER BY 1""", [golden_id]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def detail(con: duckdb.DuckDBPyConnection, golden_id: str, *, as_of: dt.datetime | None, attributes: list[str],
+           pii: set[str], masked: bool) -> dict[str, Any]:
+    """A golden record (now, or as it was at ``as_of``): attributes, lineage, member source
+    records, versions, change events and overrides. ``golden_id`` is not resolved here: the
+    caller redirects merged-away ids."""
+    row = golden_row(con, golden_id)
+    version = golden_as_of(con, golden_id, as_of) if as_of is not None or row["status"] != "merged" else None
+    record = (version or {}).get("record") or row["record"]
+    lineage = [dict(e) for e in (version or {}).get("lineage") or []]
+    for entry in lineage:
+        entry["value"] = _mask_value(entry.get("attribute"), entry.get("value"), pii, masked)
+    members = [str(m) for m in (version or {}).get("members") or []]
+    member_sides = [record_side(con, uid, attributes, pii=pii, masked=masked) for uid in members[:MAX_MEMBERS_SHOWN]]
+    versions = con.execute("""SELECT version, valid_from, valid_to, status, merged_into, confidence,
+                                     json_array_length(members) FROM golden_version WHERE golden_id = ?
+                              ORDER BY version DESC LIMIT 100""", [golden_id]).fetchall()
+    events = con.execute("""SELECT seq, type, occurred_at, actor, CAST(changes AS VARCHAR), CAST(related AS VARCHAR)
+                            FROM golden_event WHERE golden_id = ? ORDER BY seq DESC LIMIT 100""",
+                         [golden_id]).fetchall()
+    return {
+        "golden_id": golden_id, "status": row["status"], "merged_into": row["merged_into"],
+        "version": row["version"], "confidence": row["confidence"], "member_count": row["member_count"],
+        "created_at": row["created_at"], "updated_at": row["updated_at"], "as_of": as_of,
+        "version_shown": (version or {}).get("version", row["version"]),
+        "record": _mask_record({a: record.get(a) for a in attributes if a in record} or dict(record), pii, masked),
+        "lineage": lineage,
+        "members": member_sides, "members_total": len(members),
+        "versions": [{"version": v[0], "valid_from": v[1], "valid_to": v[2], "status": v[3], "merged_into": v[4],
+                      "confidence": v[5], "member_count": v[6]} for v in versions],
+        "events": [{"seq": e[0], "type": e[1], "occurred_at": e[2], "actor": e[3],
+                    "changes": _mask_changes(_loads(e[4]), pii, masked), "related": _loads(e[5])} for e in events],
+        "overrides": overrides(con, golden_id, pii=pii, masked=masked),
+        "masked": masked,
+    }
+
+
+def _mask_changes(changes: Any, pii: set[str], masked: bool) -> Any:
+    if not isinstance(changes, dict):
+        return changes
+    return {a: {k: _mask_value(a, v, pii, masked) for k, v in (c or {}).items()} for a, c in changes.items()}
+
+
+def overrides(con: duckdb.DuckDBPyConnection, golden_id: str, *, pii: set[str], masked: bool,
+              active_only: bool = True) -> list[dict[str, Any]]:
+    rows = con.execute(f"""SELECT override_id, golden_id, attribute, value, reason, created_by, created_at, active
+                           FROM attribute_override WHERE golden_id = ? {'AND active' if active_only else ''}
+                           ORDER BY override_id""", [golden_id]).fetchall()
+    return [{"override_id": r[0], "golden_id": r[1], "attribute": r[2],
+             "value": _mask_value(r[2], r[3], pii, masked), "reason": r[4], "created_by": r[5], "created_at": r[6],
+             "active": r[7]} for r in rows]
+
+
+# --- search ---------------------------------------------------------------------------
+
+def _field(attribute: str) -> str:
+    return f"json_extract_string(g.record, '$.{attribute}')"  # names come from the dictionary, never input
+
+
+def search(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: set[str], masked: bool,
+           q: str | None = None, name: str | None = None, email: str | None = None, phone: str | None = None,
+           postal_code: str | None = None, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Active golden records matching every given filter, on standardised forms: email
+    lower-case and exact, phone by its digits (suffix: a number without its country code
+    matches), postal code by prefix ignoring spaces and case, name and ``q`` by every
+    word appearing (case-insensitive) in the name attributes / any attribute."""
+    clauses = ["g.status = 'active'"]
+    params: list[object] = []
+    have = set(attributes)
+    text = "lower(concat_ws(' ', " + ", ".join(_field(a) for a in attributes) + "))" if attributes else "''"
+    names = [a for a in ("first_name", "middle_name", "last_name", "full_name", "company_name") if a in have]
+    name_text = "lower(concat_ws(' ', " + ", ".join(_field(a) for a in names) + "))" if names else "''"
+    for words, hay in ((q, text), (name, name_text)):
+        for word in (words or "").lower().split()[:8]:
+            clauses.append(f"contains({hay}, ?)")
+            params.append(word)
+    if email is not None and email.strip():
+        clauses.append(f"lower({_field('email')}) = ?")
+        params.append(email.strip().lower())
+    if phone is not None:
+        digits = re.sub(r"\D", "", phone)
+        if not digits:
+            raise InputError("phone must contain digits", code="golden.search")
+        clauses.append(f"ends_with(regexp_replace(coalesce({_field('phone')}, ''), '[^0-9]', '', 'g'), ?)")
+        params.append(digits)
+    if postal_code is not None and postal_code.strip():
+        clauses.append(f"starts_with(upper(replace(coalesce({_field('postal_code')}, ''), ' ', '')), ?)")
+        params.append(postal_code.replace(" ", "").upper())
+    where = " AND ".join(clauses)
+    total = con.execute(f"SELECT count(*) FROM golden g WHERE {where}", params).fetchone()
+    rows = con.execute(f"""SELECT g.golden_id, g.status, g.version, g.confidence, g.member_count,
+                                  CAST(g.record AS VARCHAR) FROM golden g WHERE {where}
+                           ORDER BY g.golden_id LIMIT ? OFFSET ?""", [*params, limit, offset]).fetchall()
+    found = [{"golden_id": r[0], "status": r[1], "version": r[2], "confidence": r[3], "member_count": r[4],
+              "record": _mask_record(_loads(r[5]) or {}, pii, masked)} for r in rows]
+    return found, int(total[0]) if total else 0
+
+
+def xref(con: duckdb.DuckDBPyConnection, source: str, source_id: str) -> dict[str, Any]:
+    """The golden record of one source record now (resolved through merges) and its history."""
+    rows = con.execute("""SELECT golden_id, valid_from, valid_to FROM xref WHERE source = ? AND source_id = ?
+                          ORDER BY valid_from DESC, golden_id""", [source, source_id]).fetchall()
+    current = next((r for r in rows if r[2] is None), None)
+    if current is None:
+        raise NotFoundError(f"no golden record for {source}:{source_id}", code="xref.not_found")
+    resolved = resolve_golden_id(con, str(current[0]))
+    return {"source": source, "source_id": source_id, "golden_id": resolved,
+            "resolved_from": str(current[0]) if resolved != current[0] else None,
+            "history": [{"golden_id": r[0], "valid_from": r[1], "valid_to": r[2]} for r in rows]}
+
+
+# --- conflicts ------------------------------------------------------------------------
+
+def conflicts(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: set[str], masked: bool,
+              attribute: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Active golden records whose member records disagree on an attribute (distinct
+    standardised values): one row per (golden record, attribute) with each value and the
+    member records that assert it."""
+    have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
+    cols = [a for a in attributes if a in have and (attribute is None or a == attribute)]
+    if not cols:
+        return [], 0
+    select = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+    on = ", ".join(f'"{c}"' for c in cols)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _gc_values AS
+        SELECT x.golden_id, u.attribute, u.value, u.source || ':' || u.source_id AS unique_id
+        FROM (UNPIVOT (SELECT source, source_id, {select} FROM record_std) ON {on}
+              INTO NAME attribute VALUE value) u
+        JOIN xref x ON x.source = u.source AND x.source_id = u.source_id AND x.valid_to IS NULL
+        JOIN golden g ON g.golden_id = x.golden_id AND g.status = 'active'
+        WHERE u.value IS NOT NULL AND u.value <> ''""")
+    try:
+        disputed = """SELECT golden_id, attribute FROM _gc_values GROUP BY ALL HAVING count(DISTINCT value) > 1"""
+        total = con.execute(f"SELECT count(*) FROM ({disputed})").fetchone()
+        rows = con.execute(f"""
+            WITH d AS ({disputed} ORDER BY golden_id, attribute LIMIT ? OFFSET ?)
+            SELECT v.golden_id, v.attribute, v.value, list(v.unique_id ORDER BY v.unique_id)
+            FROM _gc_values v JOIN d USING (golden_id, attribute)
+            GROUP BY ALL ORDER BY v.golden_id, v.attribute, v.value""", [limit, offset]).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _gc_values")
+    out: list[dict[str, Any]] = []
+    for golden_id, attr, value, sources in rows:
+        if not out or (out[-1]["golden_id"], out[-1]["attribute"]) != (golden_id, attr):
+            out.append({"golden_id": golden_id, "attribute": attr, "values": []})
+        out[-1]["values"].append({"value": _mask_value(attr, value, pii, masked), "records": list(sources)})
+    return out, int(total[0]) if total else 0
+
+
+# --- changes --------------------------------------------------------------------------
+
+def _active(con: duckdb.DuckDBPyConnection, golden_id: str, version: int | None = None) -> dict[str, Any]:
+    row = golden_row(con, golden_id)
+    if row["status"] != "active":
+        target = f"; it was merged into {row['merged_into']}" if row["merged_into"] else ""
+        raise ConflictError(f"golden record {golden_id} is {row['status']}{target}", code="golden.inactive")
+    if version is not None and row["version"] != version:
+        raise ConflictError(f"golden record {golden_id} changed since you read it (it is at version "
+                            f"{row['version']}, you sent {version}); reload it and try again", code="golden.version")
+    return row
+
+
+def _audit_view(con: duckdb.DuckDBPyConnection, golden_id: str) -> dict[str, Any]:
+    row = golden_row(con, golden_id)
+    return {"golden_id": golden_id, "status": row["status"], "merged_into": row["merged_into"],
+            "version": row["version"], "record": row["record"], "members": members_of(con, golden_id)}
+
+
+def _links_between(con: duckdb.DuckDBPyConnection, table: str, left: list[str], right: list[str]
+                   ) -> list[dict[str, Any]]:
+    """Delete the rows of ``table`` linking a record of ``left`` with one of ``right`` (either
+    orientation); returns them."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _gl_l (u VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _gl_r (u VARCHAR)")
+    for name, ids in (("_gl_l", left), ("_gl_r", right)):
+        if ids:
+            con.executemany(f"INSERT INTO {name} VALUES (?)", [(u,) for u in ids])
+    cond = """((unique_id_l IN (SELECT u FROM _gl_l) AND unique_id_r IN (SELECT u FROM _gl_r))
+               OR (unique_id_l IN (SELECT u FROM _gl_r) AND unique_id_r IN (SELECT u FROM _gl_l)))"""
+    rows = con.execute(f"""SELECT unique_id_l, unique_id_r, created_at, created_by, reason, task_id FROM {table}
+                           WHERE {cond}""").fetchall()
+    con.execute(f"DELETE FROM {table} WHERE {cond}")
+    con.execute("DROP TABLE _gl_l")
+    con.execute("DROP TABLE _gl_r")
+    return [{"table": table, "unique_id_l": r[0], "unique_id_r": r[1], "created_at": r[2], "created_by": r[3],
+             "reason": r[4], "task_id": r[5]} for r in rows]
+
+
+def _add_links(con: duckdb.DuckDBPyConnection, table: str, pairs: list[tuple[str, str]], *, by: Principal,
+               reason: str, now: dt.datetime) -> list[dict[str, Any]]:
+    if not pairs:
+        return []
+    con.executemany(f"INSERT INTO {table} (unique_id_l, unique_id_r, created_at, created_by, reason, task_id) "
+                    "VALUES (?, ?, ?, ?, ?, NULL)", [(min(a, b), max(a, b), now, by.name, reason) for a, b in pairs])
+    return [{"table": table, "unique_id_l": min(a, b), "unique_id_r": max(a, b)} for a, b in pairs]
+
+
+def merge(con: duckdb.DuckDBPyConnection, golden_id: str, other: str, *, version: int, reason: str,
+          by: Principal, rebuild: Rebuild) -> dict[str, Any]:
+    """Merge ``other`` into ``golden_id``'s record (the older id survives, as in every merge)."""
+    _active(con, golden_id, version)
+    if other == golden_id:
+        raise InputError("a golden record cannot be merged with itself; name another one in 'other'",
+                         code="golden.merge_self")
+    _active(con, other)
+    before = {"golden": _audit_view(con, golden_id), "other": _audit_view(con, other)}
+    left, right = members_of(con, golden_id), members_of(con, other)
+    if not left or not right:
+        raise ConflictError("both golden records need members to merge", code="golden.no_members")
+    now = dt.datetime.now()
+    removed = _links_between(con, "cannot_link", left, right)
+    added = _add_links(con, "must_link", [(left[0], right[0])], by=by, reason=reason, now=now)
+    counts = rebuild_golden(con, rebuild, left + right, actor=by.actor)
+    survivor, other_now = resolve_golden_id(con, golden_id), resolve_golden_id(con, other)
+    if survivor != other_now:
+        raise ConflictError(f"clustering keeps {golden_id} and {other} apart (e.g. distinct national ids or "
+                            "birth dates); nothing was changed", code="golden.merge_refused")
+    result = {"golden_id": survivor, "affected": sorted({golden_id, other}), "links_added": added,
+              "links_removed": removed, "counts": counts}
+    audit.append(con, actor=by.actor, action="golden.merge", target=f"golden:{golden_id}",
+                 before={**before, "reason": reason},
+                 after={"golden": _audit_view(con, survivor), "links_added": added, "links_removed": removed})
+    return result
+
+
+def split(con: duckdb.DuckDBPyConnection, golden_id: str, records: list[str], *, version: int, reason: str,
+          by: Principal, rebuild: Rebuild) -> dict[str, Any]:
+    """Split ``records`` (``source:source_id``) out of a golden record into one record of their own."""
+    _active(con, golden_id, version)
+    members = members_of(con, golden_id)
+    part = list(dict.fromkeys(records))
+    strangers = [r for r in part if r not in members]
+    if strangers:
+        raise InputError(f"{strangers[0]!r} is not a member of {golden_id}; its members are "
+                         f"{', '.join(members[:10])}{' ...' if len(members) > 10 else ''}", code="golden.not_member")
+    rest = [m for m in members if m not in part]
+    if not rest:
+        raise InputError("a split must leave at least one record behind; name fewer records",
+                         code="golden.split_all")
+    before = _audit_view(con, golden_id)
+    now = dt.datetime.now()
+    removed = _links_between(con, "must_link", part, rest) + _links_between(con, "cannot_link", part, part)
+    added = _add_links(con, "cannot_link", [(p, r) for p in part for r in rest], by=by, reason=reason, now=now)
+    added += _add_links(con, "must_link", list(itertools.pairwise(part)), by=by, reason=reason, now=now)
+    counts = rebuild_golden(con, rebuild, members, actor=by.actor)
+    source, source_id = split_unique_id(part[0])
+    split_off = resolve_golden_id(con, _current_golden(con, source, source_id))
+    remaining = resolve_golden_id(con, _current_golden(con, *split_unique_id(rest[0])))
+    result = {"golden_id": remaining, "split_off": split_off, "affected": sorted({golden_id, split_off, remaining}),
+              "links_added": added, "links_removed": removed, "counts": counts}
+    audit.append(con, actor=by.actor, action="golden.split", target=f"golden:{golden_id}",
+                 before={"golden": before, "records": part, "reason": reason},
+                 after={"golden": _audit_view(con, remaining), "split_off": _audit_view(con, split_off),
+                        "links_added": added, "links_removed": removed})
+    return result
+
+
+def _current_golden(con: duckdb.DuckDBPyConnection, source: str, source_id: str) -> str:
+    row = con.execute("SELECT golden_id FROM xref WHERE source = ? AND source_id = ? AND valid_to IS NULL",
+                      [source, source_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"no golden record for {source}:{source_id}", code="xref.not_found")
+    return str(row[0])
+
+
+def add_override(con: duckdb.DuckDBPyConnection, golden_id: str, *, attribute: str, value: str | None,
+                 version: int, reason: str, by: Principal, rebuild: Rebuild) -> dict[str, Any]:
+    """Override one attribute of a golden record (it wins over every source until deleted)."""
+    _active(con, golden_id, version)
+    if attribute not in rebuild.dictionary.names:
+        raise InputError(f"unknown attribute {attribute[:60]!r}; the dictionary has: "
+                         f"{', '.join(rebuild.dictionary.names)}", code="golden.unknown_attribute")
+    before = _audit_view(con, golden_id)
+    row = con.execute("SELECT coalesce(max(override_id), 0) + 1 FROM attribute_override").fetchone()
+    override_id = int(row[0]) if row else 1
+    con.execute("INSERT INTO attribute_override VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)",
+                [override_id, golden_id, attribute, value, reason, by.name, dt.datetime.now()])
+    counts = rebuild_golden(con, rebuild, members_of(con, golden_id), actor=by.actor, recluster_first=False)
+    audit.append(con, actor=by.actor, action="golden.override.add", target=f"golden:{golden_id}",
+                 before=before, after={"golden": _audit_view(con, golden_id),
+                                       "override": {"override_id": override_id, "attribute": attribute,
+                                                    "value": value, "reason": reason}})
+    return {"golden_id": golden_id, "override_id": override_id, "affected": [golden_id], "counts": counts}
+
+
+def delete_override(con: duckdb.DuckDBPyConnection, golden_id: str, override_id: int, *, version: int,
+                    by: Principal, rebuild: Rebuild) -> dict[str, Any]:
+    """Revert an override: it stops applying (the row stays, inactive) and the record is rebuilt."""
+    _active(con, golden_id, version)
+    row = con.execute("SELECT attribute, value, reason FROM attribute_override WHERE override_id = ? "
+                      "AND golden_id = ? AND active", [override_id, golden_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"golden record {golden_id} has no active override {override_id}",
+                            code="golden.override_not_found")
+    before = _audit_view(con, golden_id)
+    con.execute("UPDATE attribute_override SET active = FALSE WHERE override_id = ?", [override_id])
+    counts = rebuild_golden(con, rebuild, members_of(con, golden_id), actor=by.actor, recluster_first=False)
+    audit.append(con, actor=by.actor, action="golden.override.delete", target=f"golden:{golden_id}",
+                 before={"golden": before, "override": {"override_id": override_id, "attribute": row[0],
+                                                        "value": row[1], "reason": row[2]}},
+                 after={"golden": _audit_view(con, golden_id)})
+    return {"golden_id": golden_id, "override_id": override_id, "affected": [golden_id], "counts": counts}

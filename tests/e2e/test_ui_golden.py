@@ -1,0 +1,93 @@
+"""Golden-record pages in a real headless Chromium: from a task to its golden records, the
+golden page (lineage, members, history), an override made and reverted from the UI,
+search and the conflicts page. Screenshots land in test-artifacts/ui/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from steward_e2e import Served
+from test_ui import ARGS, CHROMIUM, login, shot
+
+
+@pytest.fixture(scope="module")
+def ui_server(serve_copy: Callable[[str], Served]) -> Served:
+    return serve_copy("golden-ui")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def gpage(chromium: Browser, ui_server: Served) -> Iterator[Page]:
+    context = chromium.new_context(base_url=ui_server.url, viewport={"width": 1280, "height": 900})
+    offsite: list[str] = []
+    context.on("request", lambda req: offsite.append(req.url) if not req.url.startswith(ui_server.url) else None)
+    pg = context.new_page()
+    yield pg
+    context.close()
+    assert offsite == [], f"the UI fetched from outside the server: {offsite}"
+
+
+def test_task_links_to_golden_page_and_an_override_round_trips(gpage: Page, ui_server: Served) -> None:
+    api = ui_server.client("steward")
+    task = api.get("/api/v1/tasks", params={"status": "open", "limit": 1}).json()["tasks"][0]
+    login(gpage, ui_server.keys["steward"], f"/ui/tasks/{task['task_id']}")
+    expect(gpage).to_have_url(re.compile(rf"/ui/tasks/{task['task_id']}$"))
+    gpage.get_by_test_id("golden-left").click()
+    expect(gpage).to_have_url(re.compile(r"/ui/golden/G\d+$"))
+    gid = gpage.get_by_test_id("golden-id").inner_text()
+    before = api.get(f"/api/v1/golden/{gid}").json()
+    attrs = gpage.get_by_test_id("attributes")
+    lineage = before["lineage"][0]
+    row = attrs.locator(f"tr[data-attribute='{lineage['attribute']}']")
+    expect(row).to_contain_text(lineage["rule"])
+    expect(row).to_contain_text(lineage["source"])
+    expect(gpage.get_by_test_id("members")).to_contain_text(before["members"][0]["source_id"])
+    expect(gpage.get_by_test_id("history")).to_contain_text("created")
+    shot(gpage, "10-golden")
+
+    gpage.select_option("#attribute", "job_title")
+    gpage.fill("#value", "Head of Testing")
+    gpage.fill("#override-reason", "confirmed on the phone")
+    gpage.get_by_test_id("override-submit").click()
+    expect(gpage.get_by_test_id("golden-notice")).to_contain_text("job_title overridden")
+    expect(attrs.locator("tr[data-attribute='job_title'] td.value")).to_have_text("Head of Testing")
+    expect(attrs.locator("tr[data-attribute='job_title']")).to_contain_text("steward_override")
+    expect(gpage.get_by_test_id("golden-version")).to_have_text(str(before["version"] + 1))
+    shot(gpage, "11-golden-override")
+    after = api.get(f"/api/v1/golden/{gid}").json()
+    assert after["record"]["job_title"] == "Head of Testing"
+
+    gpage.get_by_test_id(f"revert-{after['overrides'][0]['override_id']}").click()
+    expect(gpage.get_by_test_id("golden-notice")).to_contain_text("reverted")
+    assert api.get(f"/api/v1/golden/{gid}").json()["record"]["job_title"] == before["record"]["job_title"]
+
+
+def test_reader_searches_and_sees_conflicts_masked(gpage: Page, ui_server: Served) -> None:
+    api = ui_server.client("steward")
+    target = next(g for g in api.get("/api/v1/golden", params={"limit": 500}).json()["golden"]
+                  if g["record"].get("last_name") and g["record"].get("email"))
+    login(gpage, ui_server.keys["reader"], "/ui/golden")
+    gpage.get_by_test_id("nav-golden").click()
+    gpage.fill("input[name=name]", target["record"]["last_name"])
+    gpage.click("[data-testid=search-form] button[type=submit]")
+    row = gpage.locator(f"tr[data-golden-id='{target['golden_id']}']")
+    expect(row).to_be_visible()
+    expect(row).not_to_contain_text(target["record"]["email"])  # readers see PII masked
+    shot(gpage, "12-golden-search")
+    row.locator("a").click()
+    expect(gpage.get_by_test_id("golden-id")).to_have_text(target["golden_id"])
+    expect(gpage.get_by_test_id("override-form")).to_have_count(0)  # readers may not override
+    gpage.get_by_test_id("nav-conflicts").click()
+    expect(gpage.get_by_test_id("conflicts")).to_be_visible()
+    expect(gpage.get_by_test_id("total")).not_to_have_text("0 conflicts")
+    shot(gpage, "13-conflicts")
