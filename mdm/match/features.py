@@ -14,10 +14,15 @@ leave the database until the caller asks for the Arrow table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
+import jellyfish
 import pyarrow as pa
 
 from mdm.match.rules import MatchRules, is_identifier
@@ -165,9 +170,122 @@ def feature_sql(columns: Iterable[str], rules: MatchRules | None = None, table: 
 
 def build_features(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchRules | None = None,
                    table: str = "record_std") -> pa.Table:
-    """The Splink input table as Arrow, ordered by ``unique_id`` (deterministic training samples)."""
-    sql = feature_sql(columns, rules, table, _table_columns(con, table))
-    return con.sql(f"SELECT * FROM ({sql}) ORDER BY unique_id").to_arrow_table()
+    """The Splink input table as Arrow, ordered by ``unique_id`` (deterministic training samples).
+
+    Read through :func:`recovered`: Han-script names romanised, postal codes recovered
+    from one-line addresses.
+    """
+    with recovered(con, table) as source:
+        sql = feature_sql(columns, rules, source, _table_columns(con, table))
+        return con.sql(f"SELECT * FROM ({sql}) ORDER BY unique_id").to_arrow_table()
+
+
+# --------------------------------------------------------------------------- recovered values
+#
+# Two things sources routinely do that defeat exact comparison, repaired for matching
+# only (record_std and the golden record keep the values as standardised):
+#
+# * a name written in Han characters in one system (王刚) and romanised in another (Gang
+#   Wang): the Han form is compared as its toneless pinyin (wang, gang), with phonetic
+#   keys recomputed from it, so the romanised forms and spelling variants (wong, lee)
+#   meet it at the exact or phonetic level;
+# * a legacy one-line address ("14 MAPLE TRL, GLENDALE, AZ 85301") that the address
+#   parser reduced to its street line: the postal code at its end is taken back when the
+#   record has none.
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NAME_COLUMNS = ("first_name", "middle_name", "last_name", "full_name")
+#: postal code at the end (or, for Chinese addresses, the start) of a one-line address
+POSTAL_FROM_LINE = (
+    # US ZIP after a state code: "..., AZ 85301" / "AZ 85301-1234"
+    r"CASE WHEN regexp_matches({x}, '\b[A-Z]{{2}}\s+\d{{5}}(-\d{{4}})?\s*$') "
+    r"THEN regexp_extract({x}, '(\d{{5}})(-\d{{4}})?\s*$', 1) "
+    # Canadian "A1A 1A1" and British "G12 4SF" postcodes at the end
+    r"WHEN regexp_matches(upper({x}), '\b[A-Z]\d[A-Z] ?\d[A-Z]\d\s*$') "
+    r"THEN regexp_replace(regexp_extract(upper({x}), '([A-Z]\d[A-Z]) ?(\d[A-Z]\d)\s*$', 0), "
+    r"'([A-Z]\d[A-Z]) ?(\d[A-Z]\d)\s*$', '\1 \2') "
+    r"WHEN regexp_matches(upper({x}), '\b[A-Z]{{1,2}}\d[A-Z\d]? \d[A-Z]{{2}}\s*$') "
+    r"THEN regexp_extract(upper({x}), '([A-Z]{{1,2}}\d[A-Z\d]? \d[A-Z]{{2}})\s*$', 1) "
+    # Chinese six-digit code in front: "430310 武汉市..."
+    r"WHEN regexp_matches({x}, '^\d{{6}}\s') THEN left({x}, 6) END"
+)
+
+
+@lru_cache(maxsize=65536)
+def romanise(text: str) -> str | None:
+    """Han characters as toneless pinyin, one syllable after another ("王刚" -> "wanggang").
+
+    ``None`` when ``text`` holds no Han character or pypinyin is not installed. Other
+    characters are kept as they are (the name keys fold case, accents and spaces).
+    """
+    if not _HAN.search(text):
+        return None
+    try:
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency
+        return None
+    return "".join(lazy_pinyin(text, style=Style.NORMAL, errors="default")).lower()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    return bool(row and row[0])
+
+
+@contextmanager
+def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iterator[str]:
+    """``table`` with romanised Han names and recovered postal codes, as a FROM-able subquery.
+
+    Only values that need it are touched: the distinct Han-script names are romanised in
+    Python (a few thousand at most), everything else stays SQL. The postal code comes
+    from the hub's ``record`` table (the raw address line) when there is one.
+    """
+    cols = _table_columns(con, table)
+    have = set(cols)
+    names = [c for c in NAME_COLUMNS if c in have]
+    tag = uuid.uuid4().hex[:10]
+    roman_view = f"__mdm_roman_{tag}"
+    joins: list[str] = []
+    replace: list[str] = []
+    registered = False
+    if names:
+        union = " UNION ".join(f"SELECT {_quote(c)} AS v FROM {table} WHERE regexp_matches({_quote(c)}, '\\p{{Han}}')"
+                               for c in names)
+        raw = [r[0] for r in con.execute(union).fetchall()]
+        mapping = {v: romanise(v) for v in raw}
+        mapping = {k: v for k, v in mapping.items() if v}
+        if mapping:
+            keys = list(mapping)
+            roman = [mapping[k] for k in keys]
+            con.register(roman_view, pa.table({
+                "raw": keys, "roman": roman, "metaphone": [jellyfish.metaphone(r) or None for r in roman],
+                "nysiis": [jellyfish.nysiis(r) or None for r in roman],
+                "soundex": [jellyfish.soundex(r) or None for r in roman]}))
+            registered = True
+            for i, c in enumerate(names):
+                alias = f"_m{i}"
+                joins.append(f"LEFT JOIN {roman_view} {alias} ON {alias}.raw = s.{_quote(c)}")
+                replace.append(f"coalesce({alias}.roman, s.{_quote(c)}) AS {_quote(c)}")
+                for suffix in ("metaphone", "nysiis", "soundex"):
+                    if f"{c}__{suffix}" in have:
+                        replace.append(f"CASE WHEN {alias}.roman IS NOT NULL THEN {alias}.{suffix} "
+                                       f"ELSE s.{_quote(f'{c}__{suffix}')} END AS {_quote(f'{c}__{suffix}')}")
+                if f"{c}__nickname_canonical" in have:
+                    replace.append(f"coalesce({alias}.roman, s.{_quote(f'{c}__nickname_canonical')}) "
+                                   f"AS {_quote(f'{c}__nickname_canonical')}")
+    if ("postal_code" in have and {"source", "source_id"} <= have and table != "record" and _has_table(con, "record")
+            and "street_address" in _table_columns(con, "record")):
+        joins.append("LEFT JOIN (SELECT source, source_id, street_address AS _line FROM record) _r "
+                     "ON _r.source = s.source AND _r.source_id = s.source_id")
+        replace.append("coalesce(s.postal_code, " + POSTAL_FROM_LINE.format(x="_r._line") + ") AS postal_code")
+    try:
+        if not joins:
+            yield table
+        else:
+            yield (f"(SELECT s.* REPLACE ({', '.join(replace)}) FROM {table} s {' '.join(joins)}) AS {_quote(table)}")
+    finally:
+        if registered:
+            con.unregister(roman_view)
 
 
 def fingerprint(features: pa.Table) -> str:
