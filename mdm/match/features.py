@@ -55,6 +55,9 @@ BUILTIN_FEATURES: dict[str, str] = {
     # the whole name as one key: equals first_name_key when a full name was typed into the first-name field
     "full_name_key": f"CASE WHEN {_fold('first_name')} IS NOT NULL AND {_fold('last_name')} IS NOT NULL THEN "
                      f"{_fold('first_name')} || {_fold('last_name')} END",
+    # the one name of a record that carries only a first or only a last name ("cox")
+    "lone_name_key": f"CASE WHEN ({_fold('first_name')} IS NULL) <> ({_fold('last_name')} IS NULL) "
+                     f"THEN coalesce({_fold('first_name')}, {_fold('last_name')}) END",
     "gender_known": "CASE WHEN gender IN ('M', 'F', 'X') THEN gender END",  # U(nknown) compares as NULL
     "birth_year": "left(birth_date, 4)",
     "birth_month_day": "substr(birth_date, 6, 5)",
@@ -232,47 +235,92 @@ def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(row and row[0])
 
 
+def _phonetic(value: str) -> tuple[str | None, str | None, str | None]:
+    """metaphone, NYSIIS and Soundex of a romanised name, as the name standardiser computes them."""
+    letters = "".join(c for c in value.lower() if "a" <= c <= "z")
+    if not letters:
+        return None, None, None
+    return jellyfish.metaphone(letters) or None, jellyfish.nysiis(letters) or None, jellyfish.soundex(letters) or None
+
+
+def _name_table(pairs: Mapping[str, str]) -> pa.Table:
+    """raw -> repaired name part, with its phonetic keys."""
+    keys = list(pairs)
+    values = [pairs[k] for k in keys]
+    phon = [_phonetic(v) for v in values]
+    return pa.table({"raw": pa.array(keys, pa.string()), "value": pa.array(values, pa.string()),
+                     "metaphone": pa.array([p[0] for p in phon], pa.string()),
+                     "nysiis": pa.array([p[1] for p in phon], pa.string()),
+                     "soundex": pa.array([p[2] for p in phon], pa.string())})
+
+
 @contextmanager
 def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iterator[str]:
-    """``table`` with romanised Han names and recovered postal codes, as a FROM-able subquery.
+    """``table`` with repaired names and recovered postal codes, as a FROM-able subquery.
 
-    Only values that need it are touched: the distinct Han-script names are romanised in
-    Python (a few thousand at most), everything else stays SQL. The postal code comes
-    from the hub's ``record`` table (the raw address line) when there is one.
+    * Han-script names romanised (see :func:`romanise`);
+    * a whole name typed into the first-name field with the last name left empty
+      ("kenneth richter") split into first and last name at its first space, so the
+      name comparisons (and their swap level, for "richter kenneth") can see both parts;
+    * the postal code taken back from the raw one-line address (the hub's ``record``
+      table) when none was standardised.
+
+    Only values that need it are touched: the distinct names concerned are repaired in
+    Python (a few thousand at most), everything else stays SQL.
     """
     cols = _table_columns(con, table)
     have = set(cols)
     names = [c for c in NAME_COLUMNS if c in have]
     tag = uuid.uuid4().hex[:10]
-    roman_view = f"__mdm_roman_{tag}"
+    views: list[str] = []
     joins: list[str] = []
-    replace: list[str] = []
-    registered = False
+    # column -> candidate expressions, first non-NULL wins (the original value last)
+    repaired: dict[str, list[str]] = {}
+
+    def view(role: str, table_: pa.Table) -> str:
+        name = f"__mdm_{role}_{tag}"
+        con.register(name, table_)
+        views.append(name)
+        return name
+
+    def candidates(column: str, alias: str) -> None:
+        repaired.setdefault(column, []).append(f"{alias}.value")
+        for suffix in ("metaphone", "nysiis", "soundex"):
+            # a repaired value brings its own phonetic keys (NULL when it has none)
+            if f"{column}__{suffix}" in have:
+                repaired.setdefault(f"{column}__{suffix}", []).append(
+                    f"CASE WHEN {alias}.value IS NOT NULL THEN coalesce({alias}.{suffix}, '') END")
+        if f"{column}__nickname_canonical" in have:
+            repaired.setdefault(f"{column}__nickname_canonical", []).append(f"{alias}.value")
+
+    if {"first_name", "last_name"} <= have:
+        raw = [r[0] for r in con.execute(
+            f"SELECT DISTINCT first_name FROM {table} WHERE (last_name IS NULL OR trim(last_name) = '') "
+            "AND regexp_matches(trim(first_name), '\\s')").fetchall()]
+        split = {v: tuple(p for p in v.split() if p) for v in raw}
+        firsts = {k: romanise(v[0]) or v[0] for k, v in split.items() if len(v) >= 2}
+        lasts = {k: romanise(" ".join(v[1:])) or " ".join(v[1:]) for k, v in split.items() if len(v) >= 2}
+        if firsts:
+            fv, lv = view("split_first", _name_table(firsts)), view("split_last", _name_table(lasts))
+            lone = "(s.last_name IS NULL OR trim(s.last_name) = '')"
+            joins += [f"LEFT JOIN {fv} _sf ON _sf.raw = s.first_name AND {lone}",
+                      f"LEFT JOIN {lv} _sl ON _sl.raw = s.first_name AND {lone}"]
+            candidates("first_name", "_sf")
+            candidates("last_name", "_sl")
     if names:
         union = " UNION ".join(f"SELECT {_quote(c)} AS v FROM {table} WHERE regexp_matches({_quote(c)}, '\\p{{Han}}')"
                                for c in names)
-        raw = [r[0] for r in con.execute(union).fetchall()]
-        mapping = {v: romanise(v) for v in raw}
-        mapping = {k: v for k, v in mapping.items() if v}
+        mapping = {v: r for v in (row[0] for row in con.execute(union).fetchall()) if (r := romanise(v))}
         if mapping:
-            keys = list(mapping)
-            roman = [mapping[k] for k in keys]
-            con.register(roman_view, pa.table({
-                "raw": keys, "roman": roman, "metaphone": [jellyfish.metaphone(r) or None for r in roman],
-                "nysiis": [jellyfish.nysiis(r) or None for r in roman],
-                "soundex": [jellyfish.soundex(r) or None for r in roman]}))
-            registered = True
+            rv = view("roman", _name_table(mapping))
             for i, c in enumerate(names):
                 alias = f"_m{i}"
-                joins.append(f"LEFT JOIN {roman_view} {alias} ON {alias}.raw = s.{_quote(c)}")
-                replace.append(f"coalesce({alias}.roman, s.{_quote(c)}) AS {_quote(c)}")
-                for suffix in ("metaphone", "nysiis", "soundex"):
-                    if f"{c}__{suffix}" in have:
-                        replace.append(f"CASE WHEN {alias}.roman IS NOT NULL THEN {alias}.{suffix} "
-                                       f"ELSE s.{_quote(f'{c}__{suffix}')} END AS {_quote(f'{c}__{suffix}')}")
-                if f"{c}__nickname_canonical" in have:
-                    replace.append(f"coalesce({alias}.roman, s.{_quote(f'{c}__nickname_canonical')}) "
-                                   f"AS {_quote(f'{c}__nickname_canonical')}")
+                joins.append(f"LEFT JOIN {rv} {alias} ON {alias}.raw = s.{_quote(c)}")
+                candidates(c, alias)
+    replace = [f"nullif(coalesce({', '.join(exprs)}, s.{_quote(col)}), '') AS {_quote(col)}"
+               if col.endswith(("__metaphone", "__nysiis", "__soundex"))
+               else f"coalesce({', '.join(exprs)}, s.{_quote(col)}) AS {_quote(col)}"
+               for col, exprs in repaired.items()]
     if ("postal_code" in have and {"source", "source_id"} <= have and table != "record" and _has_table(con, "record")
             and "street_address" in _table_columns(con, "record")):
         joins.append("LEFT JOIN (SELECT source, source_id, street_address AS _line FROM record) _r "
@@ -284,8 +332,8 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
         else:
             yield (f"(SELECT s.* REPLACE ({', '.join(replace)}) FROM {table} s {' '.join(joins)}) AS {_quote(table)}")
     finally:
-        if registered:
-            con.unregister(roman_view)
+        for name in views:
+            con.unregister(name)
 
 
 def fingerprint(features: pa.Table) -> str:
