@@ -109,7 +109,8 @@ def mdm_resolve(data_dir: str, work: str) -> dict[str, Any]:
     return {"rows": sum(b.rows_read for b in result.batches), "seconds": round(seconds, 3),
             "match_seconds": match.get("seconds", {}),
             "cluster_seconds": result.extra.get("cluster", {}).get("seconds"), "pairs": result.extra.get("pairs"),
-            "review": match.get("review"), "accuracy": report.to_dict()}
+            "review": match.get("review"), "review_tasks": result.extra.get("review"),
+            "accuracy": report.to_dict()}
 
 
 def plain_splink(data_dir: str) -> dict[str, Any]:
