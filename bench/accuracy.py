@@ -214,7 +214,8 @@ def diagnose_pairs(con: Any, features: Any, pairs: Any, clusters: pd.DataFrame, 
             WITH t AS (SELECT t.*, coalesce(c.cluster_id, t.unique_id) AS cluster_id FROM _dg_t t
                        LEFT JOIN _dg_c c USING (unique_id)),
             truepairs AS (SELECT a.unique_id AS id_l, b.unique_id AS id_r, a.cluster_id <> b.cluster_id AS wrong,
-                                 'fn' AS side FROM t a JOIN t b ON a.entity_id = b.entity_id AND a.unique_id < b.unique_id),
+                                 'fn' AS side FROM t a JOIN t b
+                          ON a.entity_id = b.entity_id AND a.unique_id < b.unique_id),
             falsepairs AS (SELECT a.unique_id, b.unique_id, true, 'fp' FROM t a JOIN t b
                            ON a.cluster_id = b.cluster_id AND a.unique_id < b.unique_id AND a.entity_id <> b.entity_id),
             wrong AS (SELECT * FROM truepairs WHERE wrong UNION ALL SELECT * FROM falsepairs),

@@ -113,6 +113,28 @@ def mdm_resolve(data_dir: str, work: str) -> dict[str, Any]:
             "accuracy": report.to_dict()}
 
 
+def mdm_match(work: str) -> dict[str, Any]:
+    """Train + predict + cluster (mdm.resolve, model retrained) on the hub mdm_resolve left in ``work``.
+
+    Its own process, so its peak memory is that of matching and clustering alone, as plain
+    Splink's step measures reading, training, predicting and clustering alone; the full
+    pipeline's peak also holds what ingest and standardise left behind.
+    """
+    from mdm.config import BUNDLED_MATCH_RULES
+    from mdm.hub import open_hub
+    from mdm.hub.connection import transaction
+    from mdm.resolve import resolve
+
+    root = Path(work)
+    with open_hub(root / "hub.duckdb") as hub, transaction(hub.con):
+        started = time.perf_counter()
+        extra = resolve(hub.con, BUNDLED_MATCH_RULES, root / "models-match-only", 0, retrain=True)
+        seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 3), "match_seconds": extra.get("match", {}).get("seconds", {}),
+            "cluster_seconds": extra.get("cluster", {}).get("seconds"), "pairs": extra.get("pairs"),
+            "review_tasks": extra.get("review")}
+
+
 def plain_splink(data_dir: str) -> dict[str, Any]:
     """Plain Splink (tutorial settings, connected components) on the same folder."""
     from bench.accuracy import evaluate, load_truth
@@ -127,7 +149,7 @@ def plain_splink(data_dir: str) -> dict[str, Any]:
 
 
 STEPS = {"ingest_profile": ingest_profile, "ingest_hub": ingest_hub, "standardise": standardise_all,
-         "mdm_resolve": mdm_resolve, "plain_splink": plain_splink}
+         "mdm_resolve": mdm_resolve, "mdm_match": mdm_match, "plain_splink": plain_splink}
 
 
 def main() -> None:
