@@ -182,6 +182,81 @@ def format_report(name: str, r: AccuracyReport) -> str:
             f"{r.entities} entities")
 
 
+def diagnose_pairs(con: Any, features: Any, pairs: Any, clusters: pd.DataFrame, truth: pd.DataFrame,
+                   blocking: Sequence[Any], auto_match: float, *, examples: int = 0,
+                   example_columns: Sequence[str] = ()) -> dict[str, Any]:
+    """Why pairs are wrong: false negatives and false positives by kind.
+
+    A false negative (same entity, different clusters) is, by its strongest evidence:
+    ``not_blocked`` (no blocking rule makes it a candidate), ``below_keep`` (scored, but
+    under the keep threshold), ``review`` / ``low`` (scored below auto-match), or
+    ``split`` (scored at or above auto-match, cut apart by clustering). A false positive
+    (different entities, one cluster) is ``direct`` (its own score is at or above
+    auto-match) or ``chained`` (joined only through other records). ``features``: Splink's
+    input table (Arrow); ``pairs``: the scored pairs (Arrow, ``unique_id_l/_r,
+    match_probability``); ``blocking``: the active :class:`~mdm.match.rules.BlockingRule` s.
+    """
+    con.register("_dg_f", features)
+    con.register("_dg_p", pairs)
+    con.register("_dg_c", clusters[["unique_id", "cluster_id"]])
+    con.register("_dg_t", truth[["unique_id", "entity_id", "household_id"]])
+    try:
+        any_rule = " OR ".join(
+            "(" + " AND ".join(
+                (f'l."{k.column}" = r."{k.column}"' if k.substr is None else
+                 f'substr(l."{k.column}", {k.substr[0]}, {k.substr[1]}) = substr(r."{k.column}", {k.substr[0]}, '
+                 f'{k.substr[1]})') for k in rule.keys) + ")" for rule in blocking) or "false"
+        have = set(features.column_names)
+        names = ", ".join(f'{side}."{c}"' for side in ("l", "r") for c in ("first_name_key", "last_name_key")
+                          if c in have) or "''"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _dg_pairs AS
+            WITH t AS (SELECT t.*, coalesce(c.cluster_id, t.unique_id) AS cluster_id FROM _dg_t t
+                       LEFT JOIN _dg_c c USING (unique_id)),
+            truepairs AS (SELECT a.unique_id AS id_l, b.unique_id AS id_r, a.cluster_id <> b.cluster_id AS wrong,
+                                 'fn' AS side FROM t a JOIN t b
+                          ON a.entity_id = b.entity_id AND a.unique_id < b.unique_id),
+            falsepairs AS (SELECT a.unique_id, b.unique_id, true, 'fp' FROM t a JOIN t b
+                           ON a.cluster_id = b.cluster_id AND a.unique_id < b.unique_id AND a.entity_id <> b.entity_id),
+            wrong AS (SELECT * FROM truepairs WHERE wrong UNION ALL SELECT * FROM falsepairs),
+            scored AS (SELECT least(unique_id_l, unique_id_r) AS id_l, greatest(unique_id_l, unique_id_r) AS id_r,
+                              max(match_probability) AS p FROM _dg_p GROUP BY ALL)
+            SELECT w.side, w.id_l, w.id_r, s.p, ({any_rule}) AS blocked,
+                   CASE WHEN w.side = 'fp' THEN CASE WHEN s.p >= {auto_match!r} THEN 'direct' ELSE 'chained' END
+                        WHEN s.p >= {auto_match!r} THEN 'split'
+                        WHEN s.p IS NOT NULL THEN CASE WHEN s.p >= 0.5 THEN 'review' ELSE 'low' END
+                        WHEN coalesce(({any_rule}), false) THEN 'below_keep'
+                        ELSE 'not_blocked' END AS kind,
+                   ta.household_id = tb.household_id AS same_household,
+                   regexp_matches(concat_ws(' ', {names}), '[^\\x00-\\x{{024F}}]') AS non_latin
+            FROM wrong w LEFT JOIN scored s USING (id_l, id_r)
+            LEFT JOIN _dg_f l ON l.unique_id = w.id_l LEFT JOIN _dg_f r ON r.unique_id = w.id_r
+            LEFT JOIN _dg_t ta ON ta.unique_id = w.id_l LEFT JOIN _dg_t tb ON tb.unique_id = w.id_r""")
+        summary: dict[str, Any] = {}
+        for side, kind, n, hh, nl in con.execute(
+                "SELECT side, kind, count(*), count(*) FILTER (same_household), count(*) FILTER (non_latin) "
+                "FROM _dg_pairs GROUP BY ALL ORDER BY 1, 3 DESC").fetchall():
+            summary.setdefault(side, {})[kind] = {"pairs": int(n), "same_household": int(hh),
+                                                  "non_latin_name": int(nl)}
+        summary["source_pairs"] = {f"{a}-{b}:{side}:{kind}": int(n) for side, kind, a, b, n in con.execute(
+            "SELECT side, kind, least(split_part(id_l, ':', 1), split_part(id_r, ':', 1)), "
+            "greatest(split_part(id_l, ':', 1), split_part(id_r, ':', 1)), count(*) FROM _dg_pairs "
+            "GROUP BY ALL ORDER BY 5 DESC LIMIT 25").fetchall()}
+        if examples:
+            cols = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in example_columns)
+            for side, kind in con.execute("SELECT DISTINCT side, kind FROM _dg_pairs ORDER BY 1, 2").fetchall():
+                df = con.execute(f"""SELECT d.id_l, d.id_r, round(d.p, 4) AS p, {cols or '1'} FROM _dg_pairs d
+                    LEFT JOIN _dg_f l ON l.unique_id = d.id_l LEFT JOIN _dg_f r ON r.unique_id = d.id_r
+                    WHERE side = ? AND kind = ? ORDER BY hash(d.id_l || d.id_r) LIMIT {int(examples)}""",
+                                 [side, kind]).df()
+                summary.setdefault("examples", {})[f"{side}:{kind}"] = df.to_dict("records")
+        return summary
+    finally:
+        for view in ("_dg_f", "_dg_p", "_dg_c", "_dg_t"):
+            con.unregister(view)
+        con.execute("DROP TABLE IF EXISTS _dg_pairs")
+
+
 def strong_identifiers(records: pd.DataFrame, today: str = "2025-06-30") -> pd.DataFrame:
     """``unique_id, national_id, birth_date`` as mdm's standardisers leave them (NULL when invalid)."""
     from mdm.standardise import Context, get

@@ -2,9 +2,16 @@
 
 Kept apart from :mod:`mdm.pipeline` (which only orders the stages) because it owns
 the hub writes of the match and cluster stages: ``match_pair`` (the latest scored
-pairs, with explanations), new ``review_task`` rows for pairs in the review band,
-and ``cluster_member``. Steward decisions (``must_link``, ``cannot_link``) are read,
-never written, so nothing a steward decided is undone by a re-run.
+pairs, with explanations), ``cluster_member``, and new ``review_task`` rows. Steward
+decisions (``must_link``, ``cannot_link``) are read, never written, so nothing a
+steward decided is undone by a re-run.
+
+Review tasks are opened for decisions that can change a customer, once each: a pair in
+the review band whose records ended in *different* clusters (inside one cluster the
+records are already merged through stronger evidence), one task per pair of clusters
+(its most likely pair stands for the others: deciding it decides the merge), and at most
+``thresholds.review_max_tasks`` per run, most likely merges first. Everything else in
+the band stays visible in ``match_pair``.
 """
 
 from __future__ import annotations
@@ -35,7 +42,6 @@ def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, r
     labels = con.execute(STEWARD_LABELS).df()
     result = match_records(con, rules, model_dir, retrain=retrain, labels=labels if len(labels) else None)
     _write_pairs(con, result.pairs, run_id)
-    opened = _open_review_tasks(con, run_id)
     have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
     ids = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in ("national_id", "birth_date"))
     clusters = cluster_records(
@@ -44,12 +50,14 @@ def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, r
         settings=ClusterSettings(auto_match_probability=rules.thresholds.auto_match), con=con,
     )
     _write_clusters(con, clusters.assignments, run_id)
+    opened, review = _open_review_tasks(con, run_id, rules.thresholds.review_max_tasks)
     report = clusters.report.to_dict(max_items=50)
     return {
         "match": result.summary(),
         "records": report["n_records"],
         "pairs": result.pairs.num_rows,
         "review_tasks_opened": opened,
+        "review": review,
         "clusters": report["n_clusters"],
         "duplicates_removed": report["n_records"] - report["n_clusters"],
         "cluster": report,
@@ -70,26 +78,63 @@ def _write_pairs(con: duckdb.DuckDBPyConnection, pairs: pa.Table, run_id: int) -
     con.unregister("_pairs_arrow")
 
 
-def _open_review_tasks(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
-    """A task per review-band pair that has none yet and no steward decision either way."""
+def _open_review_tasks(con: duckdb.DuckDBPyConnection, run_id: int, max_tasks: int | None = None
+                       ) -> tuple[int, dict[str, int]]:
+    """Open a task per pair of clusters joined by a review-band pair (see the module doc).
+
+    Two clusters that already have a task between them (any status), and pairs with a
+    steward decision either way, get no new one.
+    Returns the tasks opened and how the band was narrowed down to them.
+    """
     before = con.execute("SELECT count(*) FROM review_task").fetchone()
+    limit = "" if max_tasks is None else f"LIMIT {int(max_tasks)}"
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _review_candidates AS
+        SELECT p.unique_id_l, p.unique_id_r, p.match_probability, p.match_weight, p.explanation,
+               cl.cluster_id AS cluster_l, cr.cluster_id AS cluster_r
+        FROM match_pair p
+        JOIN cluster_member cl ON cl.unique_id = p.unique_id_l
+        JOIN cluster_member cr ON cr.unique_id = p.unique_id_r
+        WHERE p.band = 'review'""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tasked AS
+        SELECT DISTINCT least(cl.cluster_id, cr.cluster_id) AS a, greatest(cl.cluster_id, cr.cluster_id) AS b
+        FROM review_task t
+        JOIN cluster_member cl ON cl.unique_id = t.unique_id_l
+        JOIN cluster_member cr ON cr.unique_id = t.unique_id_r""")
+    counts = con.execute("""
+        SELECT count(*), count(*) FILTER (cluster_l <> cluster_r),
+               count(DISTINCT (least(cluster_l, cluster_r), greatest(cluster_l, cluster_r)))
+                   FILTER (cluster_l <> cluster_r)
+        FROM _review_candidates""").fetchone()
     con.execute(
         f"""INSERT INTO review_task (task_id, status, created_at, run_id, unique_id_l, unique_id_r,
                                      match_probability, match_weight, explanation, version)
-            SELECT nextval('task_id_seq'), 'open', ?, ?, p.unique_id_l, p.unique_id_r, p.match_probability,
-                   p.match_weight, p.explanation, 1
-            FROM match_pair p
-            WHERE p.band = 'review'
-              AND NOT EXISTS (SELECT 1 FROM review_task t
-                              WHERE t.unique_id_l = p.unique_id_l AND t.unique_id_r = p.unique_id_r)
-              AND NOT EXISTS (SELECT 1 FROM ({STEWARD_LABELS}) d
-                              WHERE (d.unique_id_l = p.unique_id_l AND d.unique_id_r = p.unique_id_r)
-                                 OR (d.unique_id_l = p.unique_id_r AND d.unique_id_r = p.unique_id_l))
-            ORDER BY p.match_probability DESC, p.unique_id_l, p.unique_id_r""",
+            WITH open_pairs AS (
+                SELECT * FROM _review_candidates p
+                WHERE cluster_l <> cluster_r
+                  AND NOT EXISTS (SELECT 1 FROM _tasked t  -- these two customers already have a task
+                                  WHERE t.a = least(p.cluster_l, p.cluster_r)
+                                    AND t.b = greatest(p.cluster_l, p.cluster_r))
+                  AND NOT EXISTS (SELECT 1 FROM ({STEWARD_LABELS}) d
+                                  WHERE (d.unique_id_l = p.unique_id_l AND d.unique_id_r = p.unique_id_r)
+                                     OR (d.unique_id_l = p.unique_id_r AND d.unique_id_r = p.unique_id_l))
+                QUALIFY row_number() OVER (
+                    PARTITION BY least(cluster_l, cluster_r), greatest(cluster_l, cluster_r)
+                    ORDER BY match_probability DESC, unique_id_l, unique_id_r) = 1),
+            chosen AS (SELECT * FROM open_pairs ORDER BY match_probability DESC, unique_id_l, unique_id_r {limit})
+            SELECT nextval('task_id_seq'), 'open', ?, ?, unique_id_l, unique_id_r, match_probability,
+                   match_weight, explanation, 1
+            FROM chosen ORDER BY match_probability DESC, unique_id_l, unique_id_r""",
         [dt.datetime.now(), run_id],
     )
+    con.execute("DROP TABLE IF EXISTS _review_candidates")
+    con.execute("DROP TABLE IF EXISTS _tasked")
     after = con.execute("SELECT count(*) FROM review_task").fetchone()
-    return int(after[0]) - int(before[0]) if before and after else 0
+    opened = int(after[0]) - int(before[0]) if before and after else 0
+    band, across, cluster_pairs = (int(x) for x in counts) if counts else (0, 0, 0)
+    return opened, {"band_pairs": band, "across_clusters": across, "cluster_pairs": cluster_pairs,
+                    "opened": opened}
 
 
 def _write_clusters(con: duckdb.DuckDBPyConnection, assignments: pa.Table, run_id: int) -> None:

@@ -58,9 +58,13 @@ class DuckDBEngine(Engine):
     def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
         from splink import DuckDBAPI
 
-        config: dict[str, Any] = {"threads": threads or os.cpu_count() or 1}
-        if memory_limit:
-            config["memory_limit"] = memory_limit
+        # Bounded memory, spilling to a private scratch folder: Splink's blocked pairs and
+        # predictions at a million records would otherwise take as much RAM as DuckDB's
+        # default (80% of the machine) allows, beside the hub's own connection.
+        self._tmp = tempfile.mkdtemp(prefix="mdm-splink-")
+        config: dict[str, Any] = {"threads": threads or os.cpu_count() or 1,
+                                  "memory_limit": memory_limit or default_memory_limit(),
+                                  "temp_directory": self._tmp}
         self.con = duckdb.connect(":memory:", config=config)
         super().__init__(DuckDBAPI(connection=self.con))
 
@@ -68,8 +72,23 @@ class DuckDBEngine(Engine):
         cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
         return self.con.sql(f"SELECT {cols} FROM {frame.physical_name}").to_arrow_table()
 
+    def query_arrow(self, sql: str) -> pa.Table:
+        """Run ``sql`` on Splink's own connection (tables by their physical names)."""
+        return self.con.sql(sql).to_arrow_table()
+
     def close(self) -> None:
         self.con.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def default_memory_limit() -> str:
+    """A quarter of physical memory, clamped to [1GB, 8GB]."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return "4GB"
+    gb = max(1, min(8, int(total / 4 / 2**30)))
+    return f"{gb}GB"
 
 
 class SparkEngine(Engine):

@@ -14,10 +14,15 @@ leave the database until the caller asks for the Arrow table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
+import jellyfish
 import pyarrow as pa
 
 from mdm.match.rules import MatchRules, is_identifier
@@ -50,6 +55,9 @@ BUILTIN_FEATURES: dict[str, str] = {
     # the whole name as one key: equals first_name_key when a full name was typed into the first-name field
     "full_name_key": f"CASE WHEN {_fold('first_name')} IS NOT NULL AND {_fold('last_name')} IS NOT NULL THEN "
                      f"{_fold('first_name')} || {_fold('last_name')} END",
+    # the one name of a record that carries only a first or only a last name ("cox")
+    "lone_name_key": f"CASE WHEN ({_fold('first_name')} IS NULL) <> ({_fold('last_name')} IS NULL) "
+                     f"THEN coalesce({_fold('first_name')}, {_fold('last_name')}) END",
     "gender_known": "CASE WHEN gender IN ('M', 'F', 'X') THEN gender END",  # U(nknown) compares as NULL
     "birth_year": "left(birth_date, 4)",
     "birth_month_day": "substr(birth_date, 6, 5)",
@@ -165,9 +173,167 @@ def feature_sql(columns: Iterable[str], rules: MatchRules | None = None, table: 
 
 def build_features(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchRules | None = None,
                    table: str = "record_std") -> pa.Table:
-    """The Splink input table as Arrow, ordered by ``unique_id`` (deterministic training samples)."""
-    sql = feature_sql(columns, rules, table, _table_columns(con, table))
-    return con.sql(f"SELECT * FROM ({sql}) ORDER BY unique_id").to_arrow_table()
+    """The Splink input table as Arrow, ordered by ``unique_id`` (deterministic training samples).
+
+    Read through :func:`recovered`: Han-script names romanised, postal codes recovered
+    from one-line addresses.
+    """
+    with recovered(con, table) as source:
+        sql = feature_sql(columns, rules, source, _table_columns(con, table))
+        return con.sql(f"SELECT * FROM ({sql}) ORDER BY unique_id").to_arrow_table()
+
+
+# --------------------------------------------------------------------------- recovered values
+#
+# Two things sources routinely do that defeat exact comparison, repaired for matching
+# only (record_std and the golden record keep the values as standardised):
+#
+# * a name written in Han characters in one system (王刚) and romanised in another (Gang
+#   Wang): the Han form is compared as its toneless pinyin (wang, gang), with phonetic
+#   keys recomputed from it, so the romanised forms and spelling variants (wong, lee)
+#   meet it at the exact or phonetic level;
+# * a legacy one-line address ("14 MAPLE TRL, GLENDALE, AZ 85301") that the address
+#   parser reduced to its street line: the postal code at its end is taken back when the
+#   record has none.
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NAME_COLUMNS = ("first_name", "middle_name", "last_name", "full_name")
+#: postal code at the end (or, for Chinese addresses, the start) of a one-line address
+POSTAL_FROM_LINE = (
+    # US ZIP after a state code: "..., AZ 85301" / "AZ 85301-1234"
+    r"CASE WHEN regexp_matches({x}, '\b[A-Z]{{2}}\s+\d{{5}}(-\d{{4}})?\s*$') "
+    r"THEN regexp_extract({x}, '(\d{{5}})(-\d{{4}})?\s*$', 1) "
+    # Canadian "A1A 1A1" and British "G12 4SF" postcodes at the end
+    r"WHEN regexp_matches(upper({x}), '\b[A-Z]\d[A-Z] ?\d[A-Z]\d\s*$') "
+    r"THEN regexp_replace(regexp_extract(upper({x}), '([A-Z]\d[A-Z]) ?(\d[A-Z]\d)\s*$', 0), "
+    r"'([A-Z]\d[A-Z]) ?(\d[A-Z]\d)\s*$', '\1 \2') "
+    r"WHEN regexp_matches(upper({x}), '\b[A-Z]{{1,2}}\d[A-Z\d]? \d[A-Z]{{2}}\s*$') "
+    r"THEN regexp_extract(upper({x}), '([A-Z]{{1,2}}\d[A-Z\d]? \d[A-Z]{{2}})\s*$', 1) "
+    # Chinese six-digit code in front: "430310 武汉市..."
+    r"WHEN regexp_matches({x}, '^\d{{6}}\s') THEN left({x}, 6) END"
+)
+
+
+@lru_cache(maxsize=65536)
+def romanise(text: str) -> str | None:
+    """Han characters as toneless pinyin, one syllable after another ("王刚" -> "wanggang").
+
+    ``None`` when ``text`` holds no Han character or pypinyin is not installed. Other
+    characters are kept as they are (the name keys fold case, accents and spaces).
+    """
+    if not _HAN.search(text):
+        return None
+    try:
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency
+        return None
+    return "".join(lazy_pinyin(text, style=Style.NORMAL, errors="default")).lower()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    return bool(row and row[0])
+
+
+def _phonetic(value: str) -> tuple[str | None, str | None, str | None]:
+    """metaphone, NYSIIS and Soundex of a romanised name, as the name standardiser computes them."""
+    letters = "".join(c for c in value.lower() if "a" <= c <= "z")
+    if not letters:
+        return None, None, None
+    return jellyfish.metaphone(letters) or None, jellyfish.nysiis(letters) or None, jellyfish.soundex(letters) or None
+
+
+def _name_table(pairs: Mapping[str, str]) -> pa.Table:
+    """raw -> repaired name part, with its phonetic keys."""
+    keys = list(pairs)
+    values = [pairs[k] for k in keys]
+    phon = [_phonetic(v) for v in values]
+    return pa.table({"raw": pa.array(keys, pa.string()), "value": pa.array(values, pa.string()),
+                     "metaphone": pa.array([p[0] for p in phon], pa.string()),
+                     "nysiis": pa.array([p[1] for p in phon], pa.string()),
+                     "soundex": pa.array([p[2] for p in phon], pa.string())})
+
+
+@contextmanager
+def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iterator[str]:
+    """``table`` with repaired names and recovered postal codes, as a FROM-able subquery.
+
+    * Han-script names romanised (see :func:`romanise`);
+    * a whole name typed into the first-name field with the last name left empty
+      ("kenneth richter") split into first and last name at its first space, so the
+      name comparisons (and their swap level, for "richter kenneth") can see both parts;
+    * the postal code taken back from the raw one-line address (the hub's ``record``
+      table) when none was standardised.
+
+    Only values that need it are touched: the distinct names concerned are repaired in
+    Python (a few thousand at most), everything else stays SQL.
+    """
+    cols = _table_columns(con, table)
+    have = set(cols)
+    names = [c for c in NAME_COLUMNS if c in have]
+    tag = uuid.uuid4().hex[:10]
+    views: list[str] = []
+    joins: list[str] = []
+    # column -> candidate expressions, first non-NULL wins (the original value last)
+    repaired: dict[str, list[str]] = {}
+
+    def view(role: str, table_: pa.Table) -> str:
+        name = f"__mdm_{role}_{tag}"
+        con.register(name, table_)
+        views.append(name)
+        return name
+
+    def candidates(column: str, alias: str) -> None:
+        repaired.setdefault(column, []).append(f"{alias}.value")
+        for suffix in ("metaphone", "nysiis", "soundex"):
+            # a repaired value brings its own phonetic keys (NULL when it has none)
+            if f"{column}__{suffix}" in have:
+                repaired.setdefault(f"{column}__{suffix}", []).append(
+                    f"CASE WHEN {alias}.value IS NOT NULL THEN coalesce({alias}.{suffix}, '') END")
+        if f"{column}__nickname_canonical" in have:
+            repaired.setdefault(f"{column}__nickname_canonical", []).append(f"{alias}.value")
+
+    if {"first_name", "last_name"} <= have:
+        raw = [r[0] for r in con.execute(
+            f"SELECT DISTINCT first_name FROM {table} WHERE (last_name IS NULL OR trim(last_name) = '') "
+            "AND regexp_matches(trim(first_name), '\\s')").fetchall()]
+        split = {v: tuple(p for p in v.split() if p) for v in raw}
+        firsts = {k: romanise(v[0]) or v[0] for k, v in split.items() if len(v) >= 2}
+        lasts = {k: romanise(" ".join(v[1:])) or " ".join(v[1:]) for k, v in split.items() if len(v) >= 2}
+        if firsts:
+            fv, lv = view("split_first", _name_table(firsts)), view("split_last", _name_table(lasts))
+            lone = "(s.last_name IS NULL OR trim(s.last_name) = '')"
+            joins += [f"LEFT JOIN {fv} _sf ON _sf.raw = s.first_name AND {lone}",
+                      f"LEFT JOIN {lv} _sl ON _sl.raw = s.first_name AND {lone}"]
+            candidates("first_name", "_sf")
+            candidates("last_name", "_sl")
+    if names:
+        union = " UNION ".join(f"SELECT {_quote(c)} AS v FROM {table} WHERE regexp_matches({_quote(c)}, '\\p{{Han}}')"
+                               for c in names)
+        mapping = {v: r for v in (row[0] for row in con.execute(union).fetchall()) if (r := romanise(v))}
+        if mapping:
+            rv = view("roman", _name_table(mapping))
+            for i, c in enumerate(names):
+                alias = f"_m{i}"
+                joins.append(f"LEFT JOIN {rv} {alias} ON {alias}.raw = s.{_quote(c)}")
+                candidates(c, alias)
+    replace = [f"nullif(coalesce({', '.join(exprs)}, s.{_quote(col)}), '') AS {_quote(col)}"
+               if col.endswith(("__metaphone", "__nysiis", "__soundex"))
+               else f"coalesce({', '.join(exprs)}, s.{_quote(col)}) AS {_quote(col)}"
+               for col, exprs in repaired.items()]
+    if ("postal_code" in have and {"source", "source_id"} <= have and table != "record" and _has_table(con, "record")
+            and "street_address" in _table_columns(con, "record")):
+        joins.append("LEFT JOIN (SELECT source, source_id, street_address AS _line FROM record) _r "
+                     "ON _r.source = s.source AND _r.source_id = s.source_id")
+        replace.append("coalesce(s.postal_code, " + POSTAL_FROM_LINE.format(x="_r._line") + ") AS postal_code")
+    try:
+        if not joins:
+            yield table
+        else:
+            yield (f"(SELECT s.* REPLACE ({', '.join(replace)}) FROM {table} s {' '.join(joins)}) AS {_quote(table)}")
+    finally:
+        for name in views:
+            con.unregister(name)
 
 
 def fingerprint(features: pa.Table) -> str:

@@ -11,7 +11,10 @@ first and then one entry per comparison::
      {"comparison": "first_name", "level": "exact", "gamma": 6, "bayes_factor": 85.1, "weight": 6.41}, ...]
 
 ``weight`` is log2 of the Bayes factor including any term-frequency adjustment, so the
-weights of one pair add up to its ``match_weight``. The explanation is built in one
+weights of one pair add up to its ``match_weight``. Pairs below the review band (``low``)
+carry no explanation: at a million records they are most of the pairs table, nothing
+downstream reads them, and their JSON would dominate memory; their weight and
+probability are kept. The explanation is built in one
 vectorised SQL statement, never a Python loop over pairs.
 """
 
@@ -26,7 +29,7 @@ import pyarrow as pa
 from splink import Linker
 
 from mdm.hub.register import register
-from mdm.match.engine import Engine
+from mdm.match.engine import DuckDBEngine, Engine
 from mdm.match.model import MatchModel, _splink_warnings
 from mdm.match.rules import Thresholds
 
@@ -94,7 +97,7 @@ def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str) ->
                     WHEN match_probability >= {low!r} AND match_probability < {high!r} THEN 'review'
                     ELSE 'low' END AS band,
                match_key,
-               to_json([{", ".join(entries)}]) AS explanation
+               CASE WHEN match_probability >= {low!r} THEN to_json([{", ".join(entries)}]) END AS explanation
         FROM {table}
     """
 
@@ -114,9 +117,13 @@ def predict_pairs(features: pa.Table, model: MatchModel, thresholds: Thresholds,
     if timings is not None:
         timings["predict"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
-    raw = engine.to_arrow(scored, splink_columns(model.settings))
+    if isinstance(engine, DuckDBEngine):  # explained where the predictions are: no intermediate copy
+        pairs = engine.query_arrow(f"{explain_sql(model.settings, thresholds, scored.physical_name)} "
+                                   "ORDER BY match_probability DESC, unique_id_l, unique_id_r")
+    else:
+        raw = engine.to_arrow(scored, splink_columns(model.settings))
+        pairs = explain(raw, model.settings, thresholds)
     scored.drop_table_from_database_and_remove_from_cache()
-    pairs = explain(raw, model.settings, thresholds)
     if timings is not None:
         timings["explain"] = round(time.perf_counter() - t, 3)
     return pairs

@@ -189,7 +189,8 @@ class NameComparison(_ComparisonBase):
     of ``jaro_winkler`` >= 0.9, a shared token (any of the ``tokens`` columns equal: the
     first or last part of a double surname), same key in each ``phonetic`` column, one
     side's name equals the other's ``full_name`` (a whole name typed into this field),
-    the remaining Jaro-Winkler thresholds, anything else.
+    a lone name equals the other's surname (``single_name``), the remaining Jaro-Winkler
+    thresholds, anything else.
     """
 
     kind: Literal["name"]
@@ -202,6 +203,9 @@ class NameComparison(_ComparisonBase):
     phonetic: tuple[Column, ...] = ()
     tokens: tuple[Column, ...] = ()
     full_name: Column | None = None
+    single_name: tuple[Column, Column] | None = Field(default=None, description=(
+        "[lone, other]: a record that carries one name only (``lone``: that name, NULL when the record has "
+        "both) matches when it equals the other record's ``other`` part (a surname given on its own)"))
     jaro_winkler: tuple[float, ...] = (0.92, 0.8)
 
     @field_validator("jaro_winkler")
@@ -341,6 +345,9 @@ class Thresholds(_Frozen):
     review: tuple[float, float]
     keep: float = Field(default=0.01, ge=0, lt=1,
                         description="pairs below this probability are not returned by predict")
+    review_max_tasks: int | None = Field(default=None, ge=0, description=(
+        "at most this many review tasks opened per run, most likely merges first (None: no cap); the rest "
+        "stay in the review band of match_pair and are opened by later runs as stewards work the queue"))
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -364,7 +371,9 @@ class SparkOptions(_Frozen):
 
 class DuckDBOptions(_Frozen):
     threads: int | None = Field(default=None, ge=1, description="default: all cores")
-    memory_limit: str | None = None
+    memory_limit: str | None = Field(default=None, description=(
+        "DuckDB memory_limit for Splink's own connection, e.g. '4GB'; default: a quarter of the machine's memory "
+        "(at least 1GB, at most 8GB). Beyond it DuckDB spills to a scratch folder instead of growing"))
 
 
 class MatchRules(_Frozen):

@@ -168,6 +168,10 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
         if spec.full_name:
             levels.append(EitherEqualsLevel(kind="either_equals", column=c, other=spec.full_name,
                                             label="full name typed into this field"))
+        if spec.single_name:
+            lone, other = spec.single_name
+            levels.append(EitherEqualsLevel(kind="either_equals", column=lone, other=other,
+                                            label="single name equals the other's surname"))
         levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
                    for t in low]
         return [c], levels
