@@ -1,0 +1,658 @@
+"""Real-time matching: one incoming record against the hub, in milliseconds.
+
+Batch matching lets Splink block and score every pair; one record against a 1M-record
+hub cannot afford that (``predict_between`` costs ~200 ms). Instead:
+
+1. **Keys in the hub.** :func:`refresh_match_keys` writes every record's blocking keys
+   (the batch blocking rules, over the same match features) to ``match_key(rule, key,
+   unique_id)``, indexed on ``(rule, key)``; :func:`add_match_keys` adds new records.
+2. **Standardise like batch.** :func:`standardise_record` runs the dictionary's
+   standardisers (``mdm.standardise`` registry) on one record, producing the columns
+   ``record_std`` holds, and the match features come from the very SQL batch uses
+   (:func:`mdm.match.features.feature_sql`) over that one row.
+3. **Candidates by lookup.** The record's keys are computed with the same SQL as the
+   refresh and looked up in ``match_key``; candidates sharing more keys come first and
+   at most ``max_candidates`` are scored, which bounds the latency.
+4. **Score with the saved model.** :class:`ScoringModel` compiles the saved Splink JSON
+   (each comparison's level conditions, m and u, term-frequency flags, the prior) once;
+   gammas are evaluated by DuckDB over (incoming row x candidates) in one query, weights
+   are summed exactly as Splink does (``log2(m/u)`` per level plus
+   ``w * (log2(u_exact) - log2(max(tf, tf_min)))`` on term-frequency levels). The
+   explanation has the shape of ``match_pair.explanation`` (:mod:`mdm.match.predict`).
+
+Term frequencies come from the hub's records (as in batch, where Splink counts them over
+all records). The only deliberate difference from batch: an incoming record that is not
+yet in the hub does not count itself in those frequencies.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pyarrow as pa
+
+from mdm.config import Dictionary, Project
+from mdm.errors import MdmError
+from mdm.match.features import census, feature_sql
+from mdm.match.model import MatchModel, load_model
+from mdm.match.predict import level_labels
+from mdm.match.rules import BlockingRule, MatchRules, Thresholds, load_match_rules
+from mdm.match.settings import Compiled, compile_settings, referenced_columns
+from mdm.standardise.base import Context
+from mdm.standardise.registry import STANDARDISERS
+from mdm.standardise.stage import NAME_PARTS, REGIONAL, attribute_context
+
+SEP = "\x1f"  # between the values of a multi-column key
+MAX_CANDIDATES = 200
+_SPACES = re.compile(r"\s+")
+
+
+class RealtimeError(MdmError):
+    """Real-time matching cannot run (no trained model, no match keys)."""
+
+    code = "match.realtime"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- blocking keys
+
+
+def compile_for_hub(con: duckdb.DuckDBPyConnection, rules: MatchRules, table: str = "record_std") -> Compiled:
+    """The rules compiled for the columns the hub carries, exactly as the batch match stage does."""
+    return compile_settings(rules, census(con, referenced_columns(rules), rules, table))
+
+
+def key_expressions(blocking: Sequence[BlockingRule]) -> dict[str, str]:
+    """rule label -> SQL over the match features giving the rule's key (NULL when a part is NULL)."""
+    out: dict[str, str] = {}
+    for rule in blocking:
+        parts = [_q(k.column) if k.substr is None else f"substr({_q(k.column)}, {k.substr[0]}, {k.substr[1]})"
+                 for k in rule.keys]
+        guard = " AND ".join(f"{p} IS NOT NULL" for p in parts)
+        out[rule.label] = f"CASE WHEN {guard} THEN concat_ws(chr(31), {', '.join(parts)}) END"
+    return out
+
+
+def _blocking_columns(blocking: Sequence[BlockingRule]) -> list[str]:
+    return list(dict.fromkeys(c for rule in blocking for c in rule.columns))
+
+
+def _keys_select(compiled: Compiled, rules: MatchRules, table: str, table_columns: Iterable[str]) -> str:
+    """``SELECT rule, key, unique_id`` for every record of ``table`` (record_std's shape)."""
+    feats = feature_sql(_blocking_columns(compiled.blocking), rules, table, table_columns)
+    exprs = key_expressions(compiled.blocking)
+    unions = " UNION ALL ".join(
+        f"SELECT {_lit(label)} AS rule, {expr} AS key, unique_id FROM _f" for label, expr in exprs.items())
+    return f"WITH _f AS ({feats}) SELECT rule, key, unique_id FROM ({unions}) WHERE key IS NOT NULL"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
+def _rules(rules: MatchRules | Path | None) -> MatchRules:
+    return rules if isinstance(rules, MatchRules) else load_match_rules(rules)
+
+
+def refresh_match_keys(con: duckdb.DuckDBPyConnection, rules: MatchRules | Path | None = None, *,
+                       compiled: Compiled | None = None) -> int:
+    """Rewrite ``match_key`` for every record in ``record_std``; returns the number of keys.
+
+    One SQL statement computes the keys; the index is dropped and rebuilt around the bulk
+    insert (faster than maintaining it row by row), rows go in sorted by (rule, key) so
+    even a scan prunes well. Runs in one transaction: readers see the old keys or the new.
+    """
+    rules = _rules(rules)
+    compiled = compiled or compile_for_hub(con, rules)
+    select = _keys_select(compiled, rules, "record_std", _columns(con, "record_std"))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DROP INDEX IF EXISTS match_key_lookup")
+        con.execute("DELETE FROM match_key")
+        con.execute(f"INSERT INTO match_key SELECT rule, key, unique_id FROM ({select}) ORDER BY rule, key")
+        con.execute("CREATE INDEX IF NOT EXISTS match_key_lookup ON match_key (rule, key)")
+        row = con.execute("SELECT count(*) FROM match_key").fetchall()[0]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return int(row[0]) if row else 0
+
+
+def add_match_keys(con: duckdb.DuckDBPyConnection, unique_ids: Iterable[str], rules: MatchRules | Path | None = None,
+                   *, compiled: Compiled | None = None) -> int:
+    """(Re)write the keys of the given records (new or changed in ``record_std``); returns keys written.
+
+    Runs inside the caller's transaction when there is one.
+    """
+    ids = list(dict.fromkeys(unique_ids))
+    if not ids:
+        return 0
+    rules = _rules(rules)
+    compiled = compiled or compile_for_hub(con, rules)
+    con.execute("CREATE OR REPLACE TEMP TABLE _mk_ids AS SELECT unnest(?::VARCHAR[]) AS unique_id", [ids])
+    table = ("(SELECT s.* FROM record_std s SEMI JOIN _mk_ids i "
+             "ON s.source || ':' || s.source_id = i.unique_id) AS record_std")
+    select = _keys_select(compiled, rules, table, _columns(con, "record_std"))
+    con.execute("DELETE FROM match_key WHERE unique_id IN (SELECT unique_id FROM _mk_ids)")
+    row = con.execute(f"SELECT count(*) FROM ({select})").fetchall()[0]
+    con.execute(f"INSERT INTO match_key SELECT rule, key, unique_id FROM ({select})")
+    con.execute("DROP TABLE _mk_ids")
+    return int(row[0]) if row else 0
+
+
+# --------------------------------------------------------------------------- standardising one record
+
+
+def _text(v: object) -> str | None:
+    if v is None:
+        return None
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def _raw(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", str(value)).strip()
+    return text or None
+
+
+def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, context: Context | None = None
+                       ) -> dict[str, Any]:
+    """One raw record (attribute -> value) -> the ``record_std`` columns batch would produce.
+
+    Follows :func:`mdm.standardise.stage.standardise`: name parts split from ``full_name``
+    stand in for missing first/middle/last names, the record's own valid country decides
+    the region of regional standardisers, and each attribute gets ``<attr>``,
+    ``<attr>__valid``, ``<attr>__reason`` and ``<attr>__<field>``. Attributes the record
+    lacks (or leaves empty) are NULL in every column, as in batch. Unknown keys are ignored.
+    Not applied here: ingest validation flags (batch NULLs a value the dictionary's
+    validation flagged); real-time matching uses every value the standardiser accepts.
+    """
+    base = context or Context(date_formats=dictionary.date_formats)
+    raw = {a: _raw(record.get(a)) for a, spec in dictionary.attributes.items() if spec.standardiser}
+    out: dict[str, Any] = {}
+    region = base.region
+
+    def run(attr: str, value: str | None, reg: str) -> dict[str, Any]:
+        spec = STANDARDISERS[dictionary.attributes[attr].standardiser or ""]
+        ctx = attribute_context(dictionary, attr, Context(default_region=reg, date_formats=base.date_formats,
+                                                          today=base.today))
+        res: dict[str, Any] = dict.fromkeys(spec.fields) if value is None else dict(spec.func(value, ctx))
+        out[attr] = res.get("value")
+        out[f"{attr}__valid"] = None if value is None else bool(res.get("valid"))
+        out[f"{attr}__reason"] = res.get("reason")
+        for f in spec.fields[3:]:
+            out[f"{attr}__{f}"] = _text(res.get(f))
+        return res
+
+    done: set[str] = set()
+    full = dictionary.attributes.get("full_name")
+    if "full_name" in raw and full is not None and full.standardiser == "full_name":
+        parts = run("full_name", raw["full_name"], base.region)
+        done.add("full_name")
+        for part, attr in NAME_PARTS.items():
+            if attr in raw and raw[attr] is None and parts.get(part) is not None:
+                raw[attr] = _raw(parts[part])
+    country = dictionary.attributes.get("country")
+    if "country" in raw and country is not None and country.standardiser == "country":
+        res = run("country", raw["country"], base.region)
+        done.add("country")
+        value = res.get("value")
+        if raw["country"] is not None and res.get("valid") and isinstance(value, str) and len(value) == 2:
+            region = value
+    for attr, value in raw.items():
+        if attr in done:
+            continue
+        std = dictionary.attributes[attr].standardiser or ""
+        run(attr, value, region if std in REGIONAL else base.region)
+    return out
+
+
+# --------------------------------------------------------------------------- the saved model as code
+
+
+@dataclass(frozen=True)
+class _Level:
+    gamma: int
+    label: str
+    condition: str
+    weight: float  # log2(m/u); 0 for the null level
+    bayes_factor: float
+    tf_column: str | None = None
+    tf_weight: float = 1.0
+    tf_min_u: float = 0.0
+    tf_u_exact: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    name: str
+    levels: tuple[_Level, ...]  # in settings order (null level first)
+
+    def level(self, gamma: int) -> _Level:
+        for lv in self.levels:
+            if lv.gamma == gamma:
+                return lv
+        raise KeyError(gamma)
+
+
+_EXACT = re.compile(r'^\s*"?([A-Za-z_][A-Za-z0-9_]*)_l"?\s*=\s*"?([A-Za-z_][A-Za-z0-9_]*)_r"?\s*$')
+
+
+def _exact_column(condition: str) -> str | None:
+    m = _EXACT.match(condition)
+    return m.group(1) if m and m.group(1) == m.group(2) else None
+
+
+class ScoringModel:
+    """A saved Splink model compiled once into a gamma query and weight tables."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        prior = float(settings["probability_two_random_records_match"])
+        self.prior_bf = prior / (1 - prior)
+        self.prior_weight = math.log2(self.prior_bf)
+        labels = level_labels(settings)
+        comps: list[_Comparison] = []
+        for comp in settings["comparisons"]:
+            name = comp["output_column_name"]
+            raw_levels = comp["comparison_levels"]
+            counter = sum(1 for lv in raw_levels if not lv.get("is_null_level")) - 1
+            exact_u = {c: float(lv["u_probability"]) for lv in raw_levels if not lv.get("is_null_level")
+                       and (c := _exact_column(lv["sql_condition"])) is not None}
+            levels: list[_Level] = []
+            for lv in raw_levels:
+                if lv.get("is_null_level"):
+                    gamma, weight, bf = -1, 0.0, 1.0
+                else:
+                    gamma = counter
+                    counter -= 1
+                    m, u = float(lv["m_probability"]), float(lv["u_probability"])
+                    bf = m / u
+                    weight = math.log2(bf)
+                tf_col = lv.get("tf_adjustment_column")
+                tf_weight = float(lv.get("tf_adjustment_weight", 1.0))
+                use_tf = bool(tf_col) and gamma != -1 and tf_weight != 0 and lv["sql_condition"] != "ELSE"
+                if use_tf and tf_col not in exact_u:
+                    raise RealtimeError(f"comparison {name}: term-frequency column {tf_col} has no exact level")
+                levels.append(_Level(
+                    gamma=gamma, label=labels[name][gamma], condition=lv["sql_condition"], weight=weight,
+                    bayes_factor=bf, tf_column=tf_col if use_tf else None, tf_weight=tf_weight,
+                    tf_min_u=float(lv.get("tf_minimum_u_value", 0.0)),
+                    tf_u_exact=exact_u.get(tf_col, 1.0) if use_tf and tf_col else 1.0))
+            comps.append(_Comparison(name=name, levels=tuple(levels)))
+        self.comparisons = tuple(comps)
+        self.tf_columns = sorted({lv.tf_column for c in comps for lv in c.levels if lv.tf_column})
+
+    def gamma_sql(self, table: str) -> str:
+        """``SELECT unique_id_r, gamma_<comparison>...`` over ``table`` (columns ``<col>_l``, ``<col>_r``)."""
+        cols = ["unique_id_r"]
+        for comp in self.comparisons:
+            whens = []
+            for lv in comp.levels:
+                if lv.condition.strip().upper() == "ELSE":
+                    whens.append(f"ELSE {lv.gamma}")
+                else:
+                    whens.append(f"WHEN {lv.condition} THEN {lv.gamma}")
+            cols.append(f"CASE {' '.join(whens)} END AS {_q('gamma_' + comp.name)}")
+        return f"SELECT {', '.join(cols)} FROM {table}"
+
+    def weigh(self, gammas: Sequence[int], tf: Mapping[str, float | None]
+              ) -> tuple[float, list[dict[str, Any]]]:
+        """Match weight and explanation (prior first) for one pair's gammas.
+
+        ``tf``: term frequency of the incoming record's value per tf column (None: unknown).
+        """
+        total = self.prior_weight
+        expl: list[dict[str, Any]] = [{"comparison": "prior", "level": "prior", "gamma": None,
+                                       "bayes_factor": self.prior_bf, "weight": self.prior_weight}]
+        for comp, gamma in zip(self.comparisons, gammas, strict=True):
+            lv = comp.level(int(gamma))
+            weight = lv.weight
+            if lv.tf_column is not None:
+                freq = tf.get(lv.tf_column)
+                if freq is not None:
+                    weight += lv.tf_weight * (math.log2(lv.tf_u_exact) - math.log2(max(freq, lv.tf_min_u)))
+            total += weight
+            expl.append({"comparison": comp.name, "level": lv.label, "gamma": int(gamma),
+                         "bayes_factor": 2.0 ** weight, "weight": weight})
+        return total, expl
+
+
+def probability(weight: float) -> float:
+    """Splink's match probability from a match weight (overflow-safe)."""
+    if weight >= 0:
+        return float(1.0 / (1.0 + math.pow(2.0, -weight)))
+    bf = math.pow(2.0, weight)
+    return float(bf / (1.0 + bf))
+
+
+def band(p: float, thresholds: Thresholds) -> str:
+    low, high = thresholds.review
+    if p >= thresholds.auto_match:
+        return "match"
+    if low <= p < high:
+        return "review"
+    return "low"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One hub record scored against the incoming record."""
+
+    unique_id: str
+    golden_id: str | None
+    match_weight: float
+    match_probability: float
+    band: str
+    explanation: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unique_id": self.unique_id, "golden_id": self.golden_id, "match_weight": self.match_weight,
+                "match_probability": self.match_probability, "band": self.band, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class GoldenCandidate:
+    """A golden record, scored by its best-matching member."""
+
+    golden_id: str
+    match_weight: float
+    match_probability: float
+    band: str
+    best_unique_id: str
+    members_matched: list[str]
+    explanation: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"golden_id": self.golden_id, "match_probability": self.match_probability,
+                "match_weight": self.match_weight, "band": self.band, "best_unique_id": self.best_unique_id,
+                "members_matched": self.members_matched, "explanation": self.explanation}
+
+
+@dataclass
+class MatchResult:
+    """Ranked candidates, best first: per golden record and per source record."""
+
+    goldens: list[GoldenCandidate]
+    records: list[Candidate]
+    candidates_found: int  # records sharing at least one blocking key
+    candidates_scored: int  # after the cap
+    standardised: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"candidates": [g.to_dict() for g in self.goldens],
+                "records": [c.to_dict() for c in self.records],
+                "candidates_found": self.candidates_found, "candidates_scored": self.candidates_scored}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Search-before-create: what ``POST /records`` does with the incoming record."""
+
+    action: Literal["attach", "review", "create"]
+    golden_id: str | None  # attach: the golden record to join; review: the candidate to review against
+    candidate: GoldenCandidate | None
+
+
+def decide(result: MatchResult, thresholds: Thresholds) -> Decision:
+    """Attach at and above ``auto_match``, review inside the review band, else create."""
+    best = result.goldens[0] if result.goldens else None
+    if best is None:
+        return Decision("create", None, None)
+    if best.match_probability >= thresholds.auto_match:
+        return Decision("attach", best.golden_id, best)
+    low, high = thresholds.review
+    if low <= best.match_probability < high:
+        return Decision("review", best.golden_id, best)
+    return Decision("create", None, None)
+
+
+# --------------------------------------------------------------------------- the matcher
+
+
+def source_contexts(project: Project) -> dict[str, Context]:
+    """Each configured source's standardisation context (as the pipeline builds it)."""
+    d = project.dictionary
+    return {m.source: Context(default_region=m.default_region, date_formats=m.date_formats or d.date_formats)
+            for m, _ in project.sources}
+
+
+class Matcher:
+    """Scores one record against the hub. Load once per server (:meth:`load`); thread-compatible
+    when each thread passes its own hub cursor (the matcher's private DuckDB is guarded)."""
+
+    def __init__(self, *, model: MatchModel, rules: MatchRules, compiled: Compiled, dictionary: Dictionary,
+                 contexts: Mapping[str, Context], features: pa.Table, max_candidates: int = MAX_CANDIDATES) -> None:
+        import threading
+
+        self.model = model
+        self.rules = rules
+        self.thresholds = rules.thresholds
+        self.compiled = compiled
+        self.dictionary = dictionary
+        self.contexts = dict(contexts)
+        self.max_candidates = max_candidates
+        self.scoring = ScoringModel(model.settings)
+        self.columns = [c for c in features.column_names if c not in ("unique_id", "source_dataset")]
+        self._features = features.combine_chunks()
+        self._row: dict[str, int] = {u: i for i, u in enumerate(self._features.column("unique_id").to_pylist())}
+        self._tf_counts: dict[str, dict[str, int]] = {}
+        self._tf_totals: dict[str, int] = {}
+        for col in self.scoring.tf_columns:
+            self._count_tf(col, self._features.column(col).to_pylist())
+        self._lock = threading.Lock()
+        self._mem = duckdb.connect(":memory:", config={"threads": 1})
+        self._key_exprs = key_expressions(compiled.blocking)
+        self._std_columns: list[str] = []
+        self._std_types: dict[str, str] = {}
+
+    # ---- construction
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, project: Project, *, model_dir: Path | None = None,
+             max_candidates: int = MAX_CANDIDATES) -> Matcher:
+        """Model from ``model_dir`` (default: the pipeline's ``<hub folder>/models``), features of every
+        hub record, term frequencies. Costs one scan of ``record_std``."""
+        model_dir = model_dir or project.hub.parent / "models"
+        model = load_model(model_dir)
+        if model is None:
+            raise RealtimeError(f"no trained match model in {model_dir}: run the pipeline (`mdm run`) first")
+        rules = load_match_rules(project.match_rules)
+        compiled = compile_for_hub(con, rules)
+        active = model.manifest.get("active")
+        if active is not None and active != compiled.signature:
+            raise RealtimeError("the saved match model does not fit the hub's data or rules: run `mdm run` to "
+                                "retrain before real-time matching")
+        table_cols = _columns(con, "record_std")
+        sql = feature_sql(compiled.columns, rules, "record_std", table_cols)
+        features = con.sql(sql).to_arrow_table()
+        m = cls(model=model, rules=rules, compiled=compiled, dictionary=project.dictionary,
+                contexts=source_contexts(project), features=features, max_candidates=max_candidates)
+        m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]
+        m._std_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE record_std").fetchall()}
+        return m
+
+    def _count_tf(self, col: str, values: Iterable[Any]) -> None:
+        counts = self._tf_counts.setdefault(col, {})
+        n = 0
+        for v in values:
+            if v is not None:
+                counts[v] = counts.get(v, 0) + 1
+                n += 1
+        self._tf_totals[col] = self._tf_totals.get(col, 0) + n
+
+    @property
+    def records(self) -> int:
+        return len(self._row)
+
+    def add_records(self, con: duckdb.DuckDBPyConnection, unique_ids: Iterable[str]) -> int:
+        """Take records newly written to ``record_std`` into the matcher (features, term frequencies).
+
+        Call after :func:`add_match_keys`; records already known are replaced."""
+        ids = [u for u in dict.fromkeys(unique_ids)]
+        if not ids:
+            return 0
+        table = ("(SELECT * FROM record_std WHERE source || ':' || source_id IN "
+                 "(SELECT unnest(?::VARCHAR[]))) AS record_std")
+        sql = feature_sql(self.compiled.columns, self.rules, table, _columns(con, "record_std"))
+        got: pa.Table = con.execute(sql, [ids]).to_arrow_table()
+        new = got.select(self._features.column_names).cast(self._features.schema)
+        with self._lock:
+            for u in new.column("unique_id").to_pylist():  # a changed record: its old values stop counting
+                i = self._row.get(u)
+                if i is not None:
+                    for col in self.scoring.tf_columns:
+                        old = self._features.column(col)[i].as_py()
+                        if old is not None:
+                            self._tf_counts[col][old] -= 1
+                            self._tf_totals[col] -= 1
+            for col in self.scoring.tf_columns:
+                self._count_tf(col, new.column(col).to_pylist())
+            start = self._features.num_rows
+            self._features = pa.concat_tables([self._features, new]).combine_chunks()
+            for j, u in enumerate(new.column("unique_id").to_pylist()):
+                self._row[u] = start + j
+        return int(new.num_rows)
+
+    # ---- per request
+
+    def context_for(self, source: str | None) -> Context:
+        if source is not None and source in self.contexts:
+            return self.contexts[source]
+        return Context(date_formats=self.dictionary.date_formats)
+
+    def standardise(self, record: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
+        return standardise_record(record, self.dictionary, self.context_for(source))
+
+    def features_of(self, std: Mapping[str, Any], unique_id: str = "incoming:0") -> tuple[dict[str, Any],
+                                                                                          dict[str, str]]:
+        """Match features and blocking keys of one standardised record, with the batch SQL."""
+        source, _, source_id = unique_id.partition(":")
+        cols = self._std_columns or [c for c in std if c not in ("source", "source_id")]
+        types = self._std_types
+        params: list[Any] = [source, source_id]
+        sel = ["?::VARCHAR AS source", "?::VARCHAR AS source_id"]
+        for c in cols:
+            sel.append(f"?::{types.get(c, 'VARCHAR')} AS {_q(c)}")
+            params.append(std.get(c))
+        one = f"(SELECT {', '.join(sel)}) AS record_std"
+        feats = feature_sql(self.compiled.columns, self.rules, one, ["source", "source_id", *cols])
+        keys = ", ".join(f"{expr} AS {_q('key:' + label)}" for label, expr in self._key_exprs.items())
+        sql = f"WITH _f AS ({feats}) SELECT *, {keys} FROM _f"
+        with self._lock:
+            cur = self._mem.execute(sql, params)
+            names = [d[0] for d in cur.description or []]
+            rows = cur.fetchall()
+        row = rows[0]
+        values = dict(zip(names, row, strict=True))
+        out_keys = {n[4:]: v for n, v in values.items() if n.startswith("key:") and v is not None}
+        feats_out = {n: v for n, v in values.items() if not n.startswith("key:")}
+        return feats_out, out_keys
+
+    def candidates(self, con: duckdb.DuckDBPyConnection, keys: Mapping[str, str], exclude: str | None = None
+                   ) -> tuple[list[str], int]:
+        """Hub records sharing a blocking key, most shared keys first, capped; and how many there were."""
+        if not keys:
+            return [], 0
+        parts = " UNION ALL ".join("SELECT unique_id FROM match_key WHERE rule = ? AND key = ?" for _ in keys)
+        params: list[Any] = [x for kv in keys.items() for x in kv]
+        rows = con.execute(
+            f"SELECT unique_id, count(*) AS n, count(*) OVER () AS total FROM ({parts}) "
+            f"WHERE unique_id <> ? GROUP BY unique_id ORDER BY n DESC, unique_id LIMIT {int(self.max_candidates)}",
+            [*params, exclude or ""]).fetchall()
+        total = int(rows[0][2]) if rows else 0
+        return [str(r[0]) for r in rows], total
+
+    def score(self, incoming: Mapping[str, Any], unique_ids: Sequence[str]) -> list[tuple[str, float,
+                                                                                           list[dict[str, Any]]]]:
+        """(unique_id, match_weight, explanation) of the incoming features against known hub records."""
+        with self._lock:
+            rows = [self._row[u] for u in unique_ids if u in self._row]
+            if not rows:
+                return []
+            right = self._features.take(rows)
+            n = right.num_rows
+            arrays: dict[str, Any] = {"unique_id_r": right.column("unique_id")}
+            for c in self.columns:
+                col = right.column(c)
+                arrays[f"{c}_l"] = pa.array([incoming.get(c)] * n, type=col.type)
+                arrays[f"{c}_r"] = col
+            pairs = pa.table(arrays)
+            self._mem.register("_pairs", pairs)
+            try:
+                got = self._mem.execute(self.scoring.gamma_sql("_pairs")).fetchall()
+            finally:
+                self._mem.unregister("_pairs")
+        tf = {c: self._tf(c, incoming.get(c)) for c in self.scoring.tf_columns}
+        out = []
+        for row in got:
+            weight, expl = self.scoring.weigh(row[1:], tf)
+            out.append((str(row[0]), weight, expl))
+        return out
+
+    def _tf(self, col: str, value: Any) -> float | None:
+        if value is None:
+            return None
+        count = self._tf_counts.get(col, {}).get(value, 0)
+        total = self._tf_totals.get(col, 0)
+        return count / total if count and total else None
+
+    def match(self, con: duckdb.DuckDBPyConnection, record: Mapping[str, Any], *, source: str | None = None,
+              source_id: str | None = None, limit: int = 10, standardised: bool = False) -> MatchResult:
+        """Score one record (raw attribute -> value, or ``standardised`` record_std columns) against the hub.
+
+        ``source``/``source_id``: where the record comes from (its standardisation context; a
+        record already in the hub under that id is not its own candidate).
+        """
+        std = dict(record) if standardised else self.standardise(record, source)
+        uid = f"{source}:{source_id}" if source and source_id else None
+        feats, keys = self.features_of(std, uid or "incoming:0")
+        ids, found = self.candidates(con, keys, exclude=uid)
+        scored = self.score(feats, ids)
+        scored.sort(key=lambda t: (-t[1], t[0]))
+        goldens = _golden_ids(con, [u for u, _, _ in scored])
+        records = [Candidate(u, goldens.get(u), w, probability(w), band(probability(w), self.thresholds), e)
+                   for u, w, e in scored]
+        best: dict[str, GoldenCandidate] = {}
+        for c in records:
+            if c.golden_id is None:
+                continue
+            g = best.get(c.golden_id)
+            if g is None:
+                best[c.golden_id] = GoldenCandidate(c.golden_id, c.match_weight, c.match_probability, c.band,
+                                                    c.unique_id, [c.unique_id], c.explanation)
+            else:
+                g.members_matched.append(c.unique_id)
+        ranked = sorted(best.values(), key=lambda g: (-g.match_weight, g.golden_id))[:limit]
+        return MatchResult(goldens=ranked, records=records[:limit], candidates_found=found,
+                           candidates_scored=len(scored), standardised=std)
+
+
+def _golden_ids(con: duckdb.DuckDBPyConnection, unique_ids: Sequence[str]) -> dict[str, str]:
+    """unique_id -> current golden id, from ``xref``."""
+    if not unique_ids:
+        return {}
+    pairs = [u.partition(":") for u in unique_ids]
+    rows = con.execute(
+        "SELECT x.source || ':' || x.source_id, x.golden_id FROM xref x "
+        "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS s, unnest(?::VARCHAR[]) AS i) q "
+        "ON x.source = q.s AND x.source_id = q.i WHERE x.valid_to IS NULL",
+        [[p[0] for p in pairs], [p[2] for p in pairs]]).fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
