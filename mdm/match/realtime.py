@@ -27,8 +27,11 @@ yet in the hub does not count itself in those frequencies.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,14 +79,30 @@ def compile_for_hub(con: duckdb.DuckDBPyConnection, rules: MatchRules, table: st
 
 
 def key_expressions(blocking: Sequence[BlockingRule]) -> dict[str, str]:
-    """rule label -> SQL over the match features giving the rule's key (NULL when a part is NULL)."""
+    """rule label -> SQL over the match features giving the rule's key (NULL when a part is NULL).
+
+    A key starts with a short code of its rule (``3f2a1c:john smith``), so the key alone
+    identifies the lookup and a single-column index on ``key`` serves it: DuckDB 2.0 does not
+    use the compound ``match_key_lookup (rule, key)`` index for point lookups (measured: a
+    sequential scan), but does use single-column ones.
+    """
     out: dict[str, str] = {}
     for rule in blocking:
         parts = [_q(k.column) if k.substr is None else f"substr({_q(k.column)}, {k.substr[0]}, {k.substr[1]})"
                  for k in rule.keys]
         guard = " AND ".join(f"{p} IS NOT NULL" for p in parts)
-        out[rule.label] = f"CASE WHEN {guard} THEN concat_ws(chr(31), {', '.join(parts)}) END"
+        out[rule.label] = (f"CASE WHEN {guard} THEN {_lit(rule_code(rule.label))} || "
+                           f"concat_ws(chr(31), {', '.join(parts)}) END")
     return out
+
+
+def rule_code(label: str) -> str:
+    """A short, stable prefix for a rule's keys (keeps the key index small)."""
+    return hashlib.sha1(label.encode()).hexdigest()[:6] + ":"
+
+
+#: DuckDB uses single-column ART indexes for point lookups, not the compound match_key_lookup
+KEY_INDEX = "CREATE INDEX IF NOT EXISTS match_key_by_key ON match_key (key)"
 
 
 def _blocking_columns(blocking: Sequence[BlockingRule]) -> list[str]:
@@ -121,9 +140,11 @@ def refresh_match_keys(con: duckdb.DuckDBPyConnection, rules: MatchRules | Path 
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DROP INDEX IF EXISTS match_key_lookup")
+        con.execute("DROP INDEX IF EXISTS match_key_by_key")
         con.execute("DELETE FROM match_key")
         con.execute(f"INSERT INTO match_key SELECT rule, key, unique_id FROM ({select}) ORDER BY rule, key")
         con.execute("CREATE INDEX IF NOT EXISTS match_key_lookup ON match_key (rule, key)")
+        con.execute(KEY_INDEX)
         row = con.execute("SELECT count(*) FROM match_key").fetchall()[0]
         con.execute("COMMIT")
     except BaseException:
@@ -152,6 +173,112 @@ def add_match_keys(con: duckdb.DuckDBPyConnection, unique_ids: Iterable[str], ru
     con.execute(f"INSERT INTO match_key SELECT rule, key, unique_id FROM ({select})")
     con.execute("DROP TABLE _mk_ids")
     return int(row[0]) if row else 0
+
+
+# --------------------------------------------------------------------------- features of one record, in Python
+#
+# The batch features are DuckDB SQL (mdm.match.features). For ONE record, DuckDB spends
+# ~1 ms per regular expression compiling it (every execution), ~20 ms for the name keys, so
+# the built-in features are mirrored here; tests check both agree on every record of a hub
+# and on hostile strings. A feature without a mirror (a rules file's own ``features:``, or a
+# built-in it redefines) makes the matcher use the SQL for the whole record.
+
+
+def _is_word(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def _lower(text: str) -> str:
+    out = []
+    for ch in text:  # simple (one-to-one) case mapping, as DuckDB's lower()
+        low = ch.lower()
+        out.append(low if len(low) == 1 else ch)
+    return "".join(out)
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c)[0] != "M"))
+
+
+def py_fold(value: Any, sep: str = "") -> str | None:
+    """Python mirror of :func:`mdm.match.features._fold`."""
+    if value is None:
+        return None
+    out: list[str] = []
+    gap = False
+    for ch in str(value):
+        if _is_word(ch):
+            out.append(ch)
+            gap = False
+        elif not gap:
+            out.append(sep)
+            gap = True
+    text = _lower(_strip_accents("".join(out))).strip(" ")
+    return text or None
+
+
+def _left(value: Any, n: int) -> str | None:
+    return None if value is None else str(value)[:n]
+
+
+def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
+    first, last = py_fold(std.get("first_name")), py_fold(std.get("last_name"))
+    last_sp = py_fold(std.get("last_name"), " ")
+    phone = std.get("phone")
+    digits = None if phone is None else re.sub(r"[^0-9]", "", str(phone))
+    pc = std.get("postal_code")
+    gender = std.get("gender")
+    num, street = std.get("street_address__number"), std.get("street_address__street_name")
+    both = first is not None and last is not None
+    return {
+        "first_name_key": first, "last_name_key": last,
+        "last_name_first_token": None if last_sp is None else last_sp.split(" ")[0],
+        "last_name_last_token": None if last_sp is None else last_sp.split(" ")[-1],
+        "first_initial": _left(first, 1), "last_initial": _left(last, 1),
+        "name_key": f"{min(first, last)} {max(first, last)}" if both else None,  # type: ignore[type-var]
+        "full_name_key": f"{first}{last}" if both else None,
+        "gender_known": gender if gender in ("M", "F", "X") else None,
+        "birth_year": _left(std.get("birth_date"), 4),
+        "birth_month_day": None if std.get("birth_date") is None else str(std["birth_date"])[5:10],
+        "email_local": std.get("email__local"),
+        "phone_last7": digits[-7:] if digits is not None and len(digits) >= 7 else None,
+        "zip3": _left(pc, 3) if pc is not None and len(str(pc)) >= 3 else None,
+        "street_number": num, "street_name": street,
+        "street_key": f"{num} {street}" if num is not None and street is not None else None,
+    }
+
+
+def python_features(columns: Sequence[str], rules: MatchRules | None) -> bool:
+    """Whether :func:`py_features` covers ``columns`` (no rules-file feature among them)."""
+    custom = set(rules.features) if rules is not None else set()
+    return not any(c in custom for c in columns)
+
+
+def py_features(std: Mapping[str, Any], columns: Sequence[str], unique_id: str, source: str) -> dict[str, Any]:
+    """The match features of one standardised record (mirror of ``feature_sql``)."""
+    built = _py_builtin(std)
+    out: dict[str, Any] = {"unique_id": unique_id, "source_dataset": source}
+    for c in dict.fromkeys(columns):
+        if c in ("unique_id", "source_dataset"):
+            continue
+        out[c] = built[c] if c in built else std.get(c)
+    return out
+
+
+def py_keys(features: Mapping[str, Any], blocking: Sequence[BlockingRule]) -> dict[str, str]:
+    """Mirror of :func:`key_expressions` for one record's features."""
+    out: dict[str, str] = {}
+    for rule in blocking:
+        parts = []
+        for k in rule.keys:
+            v = features.get(k.column)
+            if v is not None and k.substr is not None:
+                v = str(v)[k.substr[0] - 1:k.substr[0] - 1 + k.substr[1]]
+            parts.append(v)
+        if all(p is not None for p in parts):
+            out[rule.label] = rule_code(rule.label) + SEP.join(str(p) for p in parts)
+    return out
 
 
 # --------------------------------------------------------------------------- standardising one record
@@ -462,6 +589,13 @@ class Matcher:
         self._key_exprs = key_expressions(compiled.blocking)
         self._std_columns: list[str] = []
         self._std_types: dict[str, str] = {}
+        self._prepared = False
+        self.use_python_features = python_features(compiled.columns, rules)
+        self._golden: dict[str, str] = {}
+        #: False (default): golden ids from the in-memory copy of xref (kept current through
+        #: :meth:`set_golden` / :meth:`reload_goldens`); True: read ``xref`` per request (a scan:
+        #: DuckDB does not use the compound ``xref_key`` index for lookups)
+        self.goldens_from_hub = False
 
     # ---- construction
 
@@ -487,6 +621,7 @@ class Matcher:
                 contexts=source_contexts(project), features=features, max_candidates=max_candidates)
         m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]
         m._std_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE record_std").fetchall()}
+        m.reload_goldens(con)
         return m
 
     def _count_tf(self, col: str, values: Iterable[Any]) -> None:
@@ -541,26 +676,48 @@ class Matcher:
     def standardise(self, record: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
         return standardise_record(record, self.dictionary, self.context_for(source))
 
+    def _prepare(self) -> None:
+        """Compile the two per-request statements once (binding them costs far more than running them)."""
+        if self._prepared:
+            return
+        types = self._std_types
+        cols = ["source", "source_id", *self._std_columns]
+        one = ", ".join(f"CAST(j->>{_lit(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)
+        feats = feature_sql(self.compiled.columns, self.rules, "record_std", cols)
+        keys = ", ".join(f"{expr} AS {_q('key:' + label)}" for label, expr in self._key_exprs.items())
+        self._mem.execute(f"PREPARE rt_features AS WITH _j AS (SELECT CAST($1 AS JSON) AS j), "
+                          f"record_std AS (SELECT {one} FROM _j), _f AS ({feats}) SELECT *, {keys} FROM _f")
+        schema = self._features.schema
+        ddl = ", ".join(f"{_q(f.name)} {_duck_type(f.type)}" for f in schema)
+        self._mem.execute(f"CREATE TEMP TABLE _cand ({ddl})")
+        left = ", ".join(f"CAST(j->>{_lit(c)} AS {_duck_type(schema.field(c).type)}) AS {_q(c + '_l')}"
+                         for c in self.columns)
+        right = ", ".join(f"{_q(c)} AS {_q(c + '_r')}" for c in self.columns)
+        pairs = (f"(SELECT * FROM (SELECT {left} FROM (SELECT CAST($1 AS JSON) AS j)) l, "
+                 f"(SELECT unique_id AS unique_id_r, {right} FROM _cand) r) AS _pairs")
+        self._mem.execute(f"PREPARE rt_score AS {self.scoring.gamma_sql(pairs)}")
+        self._prepared = True
+
     def features_of(self, std: Mapping[str, Any], unique_id: str = "incoming:0") -> tuple[dict[str, Any],
                                                                                           dict[str, str]]:
+        """Match features and blocking keys of one standardised record (Python mirror when it covers
+        the rules, else the batch SQL)."""
+        if self.use_python_features:
+            feats = py_features(std, self.compiled.columns, unique_id, unique_id.partition(":")[0])
+            return feats, py_keys(feats, self.compiled.blocking)
+        return self.sql_features_of(std, unique_id)
+
+    def sql_features_of(self, std: Mapping[str, Any], unique_id: str = "incoming:0") -> tuple[dict[str, Any],
+                                                                                              dict[str, str]]:
         """Match features and blocking keys of one standardised record, with the batch SQL."""
         source, _, source_id = unique_id.partition(":")
-        cols = self._std_columns or [c for c in std if c not in ("source", "source_id")]
-        types = self._std_types
-        params: list[Any] = [source, source_id]
-        sel = ["?::VARCHAR AS source", "?::VARCHAR AS source_id"]
-        for c in cols:
-            sel.append(f"?::{types.get(c, 'VARCHAR')} AS {_q(c)}")
-            params.append(std.get(c))
-        one = f"(SELECT {', '.join(sel)}) AS record_std"
-        feats = feature_sql(self.compiled.columns, self.rules, one, ["source", "source_id", *cols])
-        keys = ", ".join(f"{expr} AS {_q('key:' + label)}" for label, expr in self._key_exprs.items())
-        sql = f"WITH _f AS ({feats}) SELECT *, {keys} FROM _f"
+        doc = {c: std.get(c) for c in self._std_columns}
+        doc.update(source=source, source_id=source_id)
         with self._lock:
-            cur = self._mem.execute(sql, params)
+            self._prepare()
+            cur = self._mem.execute(f"EXECUTE rt_features({_lit(json.dumps(doc, default=str))})")
             names = [d[0] for d in cur.description or []]
-            rows = cur.fetchall()
-        row = rows[0]
+            row = cur.fetchall()[0]
         values = dict(zip(names, row, strict=True))
         out_keys = {n[4:]: v for n, v in values.items() if n.startswith("key:") and v is not None}
         feats_out = {n: v for n, v in values.items() if not n.startswith("key:")}
@@ -571,12 +728,11 @@ class Matcher:
         """Hub records sharing a blocking key, most shared keys first, capped; and how many there were."""
         if not keys:
             return [], 0
-        parts = " UNION ALL ".join("SELECT unique_id FROM match_key WHERE rule = ? AND key = ?" for _ in keys)
-        params: list[Any] = [x for kv in keys.items() for x in kv]
+        parts = " UNION ALL ".join("SELECT unique_id FROM match_key WHERE key = ?" for _ in keys)
         rows = con.execute(
             f"SELECT unique_id, count(*) AS n, count(*) OVER () AS total FROM ({parts}) "
             f"WHERE unique_id <> ? GROUP BY unique_id ORDER BY n DESC, unique_id LIMIT {int(self.max_candidates)}",
-            [*params, exclude or ""]).fetchall()
+            [*keys.values(), exclude or ""]).fetchall()
         total = int(rows[0][2]) if rows else 0
         return [str(r[0]) for r in rows], total
 
@@ -584,28 +740,51 @@ class Matcher:
                                                                                            list[dict[str, Any]]]]:
         """(unique_id, match_weight, explanation) of the incoming features against known hub records."""
         with self._lock:
+            self._prepare()
             rows = [self._row[u] for u in unique_ids if u in self._row]
             if not rows:
                 return []
             right = self._features.take(rows)
-            n = right.num_rows
-            arrays: dict[str, Any] = {"unique_id_r": right.column("unique_id")}
-            for c in self.columns:
-                col = right.column(c)
-                arrays[f"{c}_l"] = pa.array([incoming.get(c)] * n, type=col.type)
-                arrays[f"{c}_r"] = col
-            pairs = pa.table(arrays)
-            self._mem.register("_pairs", pairs)
+            self._mem.execute("DELETE FROM _cand")
+            self._mem.register("_cand_in", right)
             try:
-                got = self._mem.execute(self.scoring.gamma_sql("_pairs")).fetchall()
+                self._mem.execute("INSERT INTO _cand SELECT * FROM _cand_in")
             finally:
-                self._mem.unregister("_pairs")
+                self._mem.unregister("_cand_in")
+            doc = {c: incoming.get(c) for c in self.columns}
+            got = self._mem.execute(f"EXECUTE rt_score({_lit(json.dumps(doc, default=str))})").fetchall()
         tf = {c: self._tf(c, incoming.get(c)) for c in self.scoring.tf_columns}
+        seen: dict[tuple[int, ...], tuple[float, list[dict[str, Any]]]] = {}
         out = []
         for row in got:
-            weight, expl = self.scoring.weigh(row[1:], tf)
-            out.append((str(row[0]), weight, expl))
+            gammas = tuple(int(g) for g in row[1:])
+            hit = seen.get(gammas)
+            if hit is None:
+                hit = seen[gammas] = self.scoring.weigh(gammas, tf)
+            out.append((str(row[0]), hit[0], hit[1]))
         return out
+
+    def reload_goldens(self, con: duckdb.DuckDBPyConnection) -> int:
+        """Re-read unique_id -> golden_id from ``xref`` (after a run, a merge or a split)."""
+        rows = con.execute("SELECT source || ':' || source_id, golden_id FROM xref WHERE valid_to IS NULL"
+                           ).fetchall()
+        with self._lock:
+            self._golden = {str(u): str(g) for u, g in rows}
+        return len(rows)
+
+    def set_golden(self, unique_id: str, golden_id: str | None) -> None:
+        """Record one xref change made by the server (attach, create, merge, split)."""
+        with self._lock:
+            if golden_id is None:
+                self._golden.pop(unique_id, None)
+            else:
+                self._golden[unique_id] = golden_id
+
+    def golden_ids(self, con: duckdb.DuckDBPyConnection, unique_ids: Sequence[str]) -> dict[str, str]:
+        if self.goldens_from_hub:
+            return _golden_ids(con, unique_ids)
+        with self._lock:
+            return {u: g for u in unique_ids if (g := self._golden.get(u)) is not None}
 
     def _tf(self, col: str, value: Any) -> float | None:
         if value is None:
@@ -627,7 +806,7 @@ class Matcher:
         ids, found = self.candidates(con, keys, exclude=uid)
         scored = self.score(feats, ids)
         scored.sort(key=lambda t: (-t[1], t[0]))
-        goldens = _golden_ids(con, [u for u, _, _ in scored])
+        goldens = self.golden_ids(con, [u for u, _, _ in scored])
         records = [Candidate(u, goldens.get(u), w, probability(w), band(probability(w), self.thresholds), e)
                    for u, w, e in scored]
         best: dict[str, GoldenCandidate] = {}
@@ -643,6 +822,16 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda g: (-g.match_weight, g.golden_id))[:limit]
         return MatchResult(goldens=ranked, records=records[:limit], candidates_found=found,
                            candidates_scored=len(scored), standardised=std)
+
+
+def _duck_type(t: pa.DataType) -> str:
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    if pa.types.is_floating(t):
+        return "DOUBLE"
+    return "VARCHAR"
 
 
 def _golden_ids(con: duckdb.DuckDBPyConnection, unique_ids: Sequence[str]) -> dict[str, str]:

@@ -142,6 +142,24 @@ def test_standardise_record_reproduces_record_std(con: duckdb.DuckDBPyConnection
         assert rt_keys == batch_keys
 
 
+HOSTILE_NAMES = ["", " ", "Ünïcødé Ærøskøbing", "İstanbul ǅemal", "o'brien--smith  jr.", "ß straße", "🙂 emoji 🙃",
+                 "\u0301combining first", "a\u0301e\u0300", "Ｆｕｌｌｗｉｄｔｈ", "李 小龍", "محمد علي", "ǈ ǋ ǲ", "x" * 2000,
+                 "١٢٣ arabic digits", "tab\tand\nnewline", "Ⅻ roman numeral", "ﬁ ligature"]
+
+
+def test_python_features_equal_the_batch_sql(con: duckdb.DuckDBPyConnection, matcher: Matcher) -> None:
+    """The Python mirror of the feature SQL agrees with it on every hub record and on odd strings."""
+    assert matcher.use_python_features
+    ids = [r[0] for r in con.execute("SELECT source || ':' || source_id FROM record_std ORDER BY 1").fetchall()]
+    rows = [_std_row(con, u) for u in ids[:400]]
+    for a, b in zip(HOSTILE_NAMES, reversed(HOSTILE_NAMES), strict=True):
+        rows.append({**rows[0], "first_name": a, "last_name": b, "phone": a, "postal_code": b[:5],
+                     "street_address__number": a or None, "birth_date": b})
+    for i, row in enumerate(rows):
+        uid = ids[i] if i < len(ids) else "t:x"
+        assert matcher.features_of(row, uid) == matcher.sql_features_of(row, uid), (uid, row.get("first_name"))
+
+
 def test_known_duplicate_finds_its_golden_record_first(con: duckdb.DuckDBPyConnection, matcher: Matcher) -> None:
     # a customer with two source records in one golden record: send one of them (as raw values,
     # from another system, with a typo in the first name) and expect the golden record first
