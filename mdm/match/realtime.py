@@ -8,11 +8,15 @@ hub cannot afford that (``predict_between`` costs ~200 ms). Instead:
    unique_id)``, indexed on ``(rule, key)``; :func:`add_match_keys` adds new records.
 2. **Standardise like batch.** :func:`standardise_record` runs the dictionary's
    standardisers (``mdm.standardise`` registry) on one record, producing the columns
-   ``record_std`` holds, and the match features come from the very SQL batch uses
-   (:func:`mdm.match.features.feature_sql`) over that one row.
-3. **Candidates by lookup.** The record's keys are computed with the same SQL as the
-   refresh and looked up in ``match_key``; candidates sharing more keys come first and
-   at most ``max_candidates`` are scored, which bounds the latency.
+   ``record_std`` holds. Its match features and keys come from a Python mirror of the batch
+   SQL (:func:`mdm.match.features.feature_sql`, :func:`key_expressions`), tested equal to
+   it on every record of a hub and on hostile strings; DuckDB would spend ~20 ms compiling
+   the name-folding regular expressions for one row. Rules with their own SQL ``features:``
+   use the SQL (prepared once) instead.
+3. **Candidates by lookup.** The keys are looked up in ``match_key`` (index
+   ``match_key_by_key``: DuckDB 2.0 uses single-column indexes for point lookups, not the
+   compound ``match_key_lookup``); candidates sharing more keys come first and at most
+   ``max_candidates`` are scored, which bounds the latency.
 4. **Score with the saved model.** :class:`ScoringModel` compiles the saved Splink JSON
    (each comparison's level conditions, m and u, term-frequency flags, the prior) once;
    gammas are evaluated by DuckDB over (incoming row x candidates) in one query, weights
