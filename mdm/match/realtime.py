@@ -131,17 +131,20 @@ def _rules(rules: MatchRules | Path | None) -> MatchRules:
 
 
 def refresh_match_keys(con: duckdb.DuckDBPyConnection, rules: MatchRules | Path | None = None, *,
-                       compiled: Compiled | None = None) -> int:
+                       compiled: Compiled | None = None, own_transaction: bool = True) -> int:
     """Rewrite ``match_key`` for every record in ``record_std``; returns the number of keys.
 
     One SQL statement computes the keys; the index is dropped and rebuilt around the bulk
     insert (faster than maintaining it row by row), rows go in sorted by (rule, key) so
-    even a scan prunes well. Runs in one transaction: readers see the old keys or the new.
+    even a scan prunes well. Runs in its own transaction (readers see the old keys or the
+    new), or with ``own_transaction=False`` in the caller's (the pipeline run's).
     """
+    own = own_transaction
     rules = _rules(rules)
     compiled = compiled or compile_for_hub(con, rules)
     select = _keys_select(compiled, rules, "record_std", _columns(con, "record_std"))
-    con.execute("BEGIN TRANSACTION")
+    if own:
+        con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DROP INDEX IF EXISTS match_key_lookup")
         con.execute("DROP INDEX IF EXISTS match_key_by_key")
@@ -150,9 +153,11 @@ def refresh_match_keys(con: duckdb.DuckDBPyConnection, rules: MatchRules | Path 
         con.execute("CREATE INDEX IF NOT EXISTS match_key_lookup ON match_key (rule, key)")
         con.execute(KEY_INDEX)
         row = con.execute("SELECT count(*) FROM match_key").fetchall()[0]
-        con.execute("COMMIT")
+        if own:
+            con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if own:
+            con.execute("ROLLBACK")
         raise
     return int(row[0]) if row else 0
 
@@ -651,7 +656,7 @@ class Matcher:
         table = ("(SELECT * FROM record_std WHERE source || ':' || source_id IN "
                  "(SELECT unnest(?::VARCHAR[]))) AS record_std")
         sql = feature_sql(self.compiled.columns, self.rules, table, _columns(con, "record_std"))
-        got: pa.Table = con.execute(sql, [ids]).to_arrow_table()
+        got: pa.Table = con.sql(sql, params=[ids]).to_arrow_table()
         new = got.select(self._features.column_names).cast(self._features.schema)
         with self._lock:
             for u in new.column("unique_id").to_pylist():  # a changed record: its old values stop counting

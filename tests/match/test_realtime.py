@@ -225,3 +225,13 @@ def test_add_records_makes_a_new_record_findable(hub: tuple[Project, Path], con:
     finally:
         con.execute("DELETE FROM record_std WHERE source_id = 'RT-NEW-1'")
         con.execute("DELETE FROM match_key WHERE unique_id = ?", [f"{src}:RT-NEW-1"])
+
+
+def test_refresh_joins_the_callers_transaction(hub: tuple[Project, Path], con: duckdb.DuckDBPyConnection) -> None:
+    before = con.execute("SELECT count(*), sum(hash(rule, key, unique_id)) FROM match_key").fetchall()
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM match_key")
+    assert refresh_match_keys(con, hub[0].match_rules, own_transaction=False) == before[0][0]
+    con.execute("DELETE FROM match_key")
+    con.execute("ROLLBACK")  # the caller's rollback undoes the refresh too
+    assert con.execute("SELECT count(*), sum(hash(rule, key, unique_id)) FROM match_key").fetchall() == before
