@@ -24,6 +24,7 @@ from mdm.config import Dictionary, Project, SourceMapping
 from mdm.hub import open_hub, transaction
 from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
 from mdm.ingest.stage import Staged
+from mdm.match.realtime import refresh_match_keys
 from mdm.resolve import resolve
 from mdm.standardise.base import Context
 from mdm.standardise.stage import ensure_record_std, standardise
@@ -119,6 +120,7 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
     if changed or retrain or not (clustered and clustered[0]):
         progress("match and cluster")
         extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
+        extra["match_keys"] = refresh_match_keys(con, project.match_rules, own_transaction=False)
         resolved = True
     lap("match_cluster")
     checkpoint("resolved")

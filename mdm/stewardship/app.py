@@ -21,7 +21,21 @@ from starlette.routing import BaseRoute
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.routers import audit, audits, events, golden, health, keys, me, runs, tasks, webhooks, xref
+from mdm.stewardship.realtime import RealtimeService
+from mdm.stewardship.routers import (
+    audit,
+    audits,
+    events,
+    golden,
+    health,
+    keys,
+    matching,
+    me,
+    runs,
+    tasks,
+    webhooks,
+    xref,
+)
 from mdm.stewardship.runs import RunManager
 from mdm.stewardship.settings import ServerSettings
 from mdm.stewardship.ui import router as ui
@@ -72,7 +86,8 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
         manager.recover()
         app.state.mdm = ServerState(settings=settings, access=access, runs=manager,
                                     attributes=settings.project.dictionary.names,
-                                    pii={n for n, a in settings.project.dictionary.attributes.items() if a.pii})
+                                    pii={n for n, a in settings.project.dictionary.attributes.items() if a.pii},
+                                    realtime=RealtimeService(access, settings.project))
         worker = BackgroundWorker(access, settings.project, manager)
         worker.start()
         log.info("serving hub %s", access.path)
@@ -89,7 +104,7 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
     for r in (health.router, me.router, keys.router, tasks.router, runs.router, audit.router, events.router,
               webhooks.router, audits.router, ui.router, trends.router):
         app.include_router(r)
-    for r in (golden.router, xref.router):
+    for r in (golden.router, xref.router, matching.router):
         app.include_router(r)
     _local_docs(app)
     ui.mount_static(app)

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     audit_read = "audit:read"
     golden_read = "golden:read"        # reader: with PII masked
     golden_write = "golden:write"      # merge, split, override
+    match_read = "match:read"          # score a record against the hub (real-time matching)
+    records_write = "records:write"    # integrations: upsert source records (search-before-create)
 
 
 _ALL_ROLES = set(Role)
@@ -54,6 +56,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.audit_read: frozenset({Role.admin}),
     Permission.golden_read: frozenset(_ALL_ROLES),
     Permission.golden_write: frozenset({Role.steward, Role.admin}),
+    Permission.match_read: frozenset({Role.system, Role.steward, Role.admin}),
+    Permission.records_write: frozenset({Role.system, Role.admin}),
 }
 
 #: roles that see PII unmasked

@@ -21,6 +21,7 @@ from mdm.stewardship import auth
 from mdm.stewardship.auth import Permission, Principal
 from mdm.stewardship.errors import AuthenticationError, PermissionDeniedError
 from mdm.stewardship.hubaccess import HubAccess
+from mdm.stewardship.realtime import RealtimeService
 from mdm.stewardship.runs import RunManager
 from mdm.stewardship.settings import ServerSettings
 
@@ -34,6 +35,7 @@ class ServerState:
     runs: RunManager
     attributes: list[str]
     pii: set[str]
+    realtime: RealtimeService
 
 
 def get_state(request: Request) -> ServerState:
@@ -117,6 +119,8 @@ RunAdmin = Annotated[Principal, Depends(RoleCheck(Permission.runs_manage))]
 AuditReader = Annotated[Principal, Depends(RoleCheck(Permission.audit_read))]
 GoldenReader = Annotated[Principal, Depends(RoleCheck(Permission.golden_read))]
 GoldenSteward = Annotated[Principal, Depends(RoleCheck(Permission.golden_write))]
+MatchCaller = Annotated[Principal, Depends(RoleCheck(Permission.match_read))]
+RecordWriter = Annotated[Principal, Depends(RoleCheck(Permission.records_write))]
 
 
 # --- web UI sessions ------------------------------------------------------------------

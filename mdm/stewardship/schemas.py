@@ -624,3 +624,69 @@ class SchedulePublic(BaseModel):
 
 class ScheduleList(BaseModel):
     schedules: list[SchedulePublic]
+
+
+# --- real-time matching ------------------------------------------------------------------
+
+RecordValue = Annotated[str | int | float | None, Field(description="a raw value, as a source would send it")]
+
+
+def _bounded_record(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > 100:
+        raise ValueError("a record has at most 100 attributes")
+    for k, v in value.items():
+        if len(k) > 100 or (isinstance(v, str) and len(v) > 10_000):
+            raise ValueError(f"attribute {k[:40]!r}: names up to 100 and values up to 10,000 characters")
+    return value
+
+
+class MatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"record": {"first_name": "Maria", "last_name": "Estrada", "email": "mariaestrada@horizonbakery.com",
+                    "postal_code": "78751"}, "source": "crm", "limit": 5}]})
+    record: Annotated[dict[str, RecordValue], AfterValidator(_bounded_record)] = Field(
+        description="attribute -> raw value (dictionary attribute names)")
+    source: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$",
+                               description="standardise as this source would (its default phone region, dates)")
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+class MatchCandidatePublic(BaseModel):
+    golden_id: str
+    match_probability: float
+    match_weight: float
+    band: str = Field(description="match | review | low, by the rules' thresholds")
+    best_unique_id: str = Field(description="the member record that matched best (source:source_id)")
+    members_matched: list[str]
+    explanation: list[dict[str, Any]] = Field(description="per-comparison contributions; they sum to match_weight")
+
+
+class MatchPublic(BaseModel):
+    model_config = _example(candidates=[{"golden_id": "G0000000001", "match_probability": 0.9999,
+                                         "match_weight": 17.2, "band": "match", "best_unique_id": "crm:C0100001",
+                                         "members_matched": ["crm:C0100001"], "explanation": []}],
+                            candidates_found=3, candidates_scored=3)
+    candidates: list[MatchCandidatePublic] = Field(description="golden records, best first")
+    candidates_found: int
+    candidates_scored: int
+
+
+class RecordUpsert(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"source": "web", "source_id": "W-1001", "record": {"first_name": "Maria", "last_name": "Estrada",
+                                                            "email": "mariaestrada@horizonbakery.com"}}]})
+    source: str = Field(max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", description="a configured source")
+    source_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")
+    record: Annotated[dict[str, RecordValue], AfterValidator(_bounded_record)]
+    updated_at: Timestamp | None = None
+
+
+class RecordResult(BaseModel):
+    model_config = _example(unique_id="web:W-1001", action="attached", golden_id="G0000000001",
+                            review_against=None, events=1, candidates=[])
+    unique_id: str
+    action: Literal["attached", "review", "created", "updated"]
+    golden_id: str | None
+    review_against: str | None = Field(description="review: the golden record a task now compares it with")
+    events: int = Field(description="change events the upsert emitted")
+    candidates: list[MatchCandidatePublic]

@@ -1,0 +1,154 @@
+"""Real-time matching inside the server: ``POST /api/v1/match`` and search-before-create
+``POST /api/v1/records``.
+
+The :class:`~mdm.match.realtime.Matcher` is loaded on first use and dropped after every
+pipeline run (its features, term frequencies and golden ids then come from the new hub
+state). An upsert is one write transaction: the record and its standardised form are
+written, its blocking keys added, and then
+
+- probability >= ``auto_match``: it joins the best candidate's cluster (a ``match_pair``
+  row keeps the link for later re-clustering) and that golden record is rebuilt;
+- inside the review band: it becomes a golden record of its own and a review task opens
+  against the best candidate;
+- otherwise: a new golden record.
+
+An existing (source, source_id) is updated in place and its golden record rebuilt.
+Every upsert is in the audit log and emits change events like any other rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from typing import Any
+
+import duckdb
+
+from mdm.config import Project, SourceMapping
+from mdm.errors import InputError
+from mdm.match.realtime import Matcher, add_match_keys, decide
+from mdm.stewardship import audit
+from mdm.stewardship.auth import Principal
+from mdm.stewardship.hubaccess import HubAccess
+from mdm.stewardship.rebuild import rebuild_for
+from mdm.survivorship import build_golden
+
+
+class RealtimeService:
+    def __init__(self, access: HubAccess, project: Project) -> None:
+        self.access = access
+        self.project = project
+        self._matcher: Matcher | None = None
+        self._run = -1
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Drop the loaded matcher (after a pipeline run changed the hub)."""
+        with self._lock:
+            self._matcher = None
+
+    def matcher(self, cur: duckdb.DuckDBPyConnection) -> Matcher:
+        """The loaded matcher; loaded again when a pipeline run finished since (new records,
+        clusters, model)."""
+        row = cur.execute("SELECT coalesce(max(run_id), 0) FROM run").fetchone()
+        latest = int(row[0]) if row else 0
+        with self._lock:
+            if self._matcher is None or latest != self._run:
+                self._matcher = Matcher.load(cur, self.project)
+                self._run = latest
+            return self._matcher
+
+    def match(self, cur: duckdb.DuckDBPyConnection, record: dict[str, Any], *, source: str | None,
+              limit: int) -> dict[str, Any]:
+        if source is not None:
+            self._mapping(source)
+        result = self.matcher(cur).match(cur, record, source=source, limit=limit)
+        return result.to_dict()
+
+    def upsert(self, by: Principal, source: str, source_id: str, record: dict[str, Any],
+               updated_at: dt.datetime | None) -> dict[str, Any]:
+        mapping = self._mapping(source)
+        attrs = self.project.dictionary.names
+        unknown = sorted(set(record) - set(attrs))
+        if unknown:
+            raise InputError(f"record has attributes the dictionary does not define: {', '.join(unknown[:5])}",
+                             code="record.unknown_attribute")
+        uid = f"{source}:{source_id}"
+        rebuild = rebuild_for(self.project)
+        with self.access.writer(what="upserting the record") as cur:
+            matcher = self.matcher(cur)
+            exists = cur.execute("SELECT 1 FROM record WHERE source = ? AND source_id = ?",
+                                 [source, source_id]).fetchone() is not None
+            result = matcher.match(cur, record, source=source, source_id=source_id, limit=5)
+            std = matcher.standardise(record, source)
+            self._write(cur, source, source_id, record, std, updated_at, mapping.fingerprint)
+            add_match_keys(cur, [uid], self.project.match_rules, compiled=matcher.compiled)
+            matcher.add_records(cur, [uid])
+            if exists:
+                action, target = "updated", None
+            else:
+                decision = decide(result, matcher.thresholds)
+                action = {"attach": "attached", "review": "review", "create": "created"}[decision.action]
+                best = decision.candidate
+                cluster = uid
+                if decision.action == "attach" and best is not None:
+                    row = cur.execute("SELECT cluster_id FROM cluster_member WHERE unique_id = ?",
+                                      [best.best_unique_id]).fetchone()
+                    cluster = str(row[0]) if row else uid
+                cur.execute("INSERT INTO cluster_member VALUES (?, ?, 0)", [uid, cluster])
+                if best is not None and decision.action in ("attach", "review"):
+                    band = "match" if decision.action == "attach" else "review"
+                    cur.execute("INSERT INTO match_pair VALUES (0, ?, ?, ?, ?, ?, ?)",
+                                [uid, best.best_unique_id, best.match_weight, best.match_probability, band,
+                                 json.dumps(best.explanation)])
+                if decision.action == "review" and best is not None:
+                    cur.execute("""INSERT INTO review_task (task_id, status, created_at, run_id, unique_id_l,
+                                       unique_id_r, match_probability, match_weight, explanation, version)
+                                   VALUES (nextval('task_id_seq'), 'open', now(), NULL, ?, ?, ?, ?, ?, 1)""",
+                                [uid, best.best_unique_id, best.match_probability, best.match_weight,
+                                 json.dumps(best.explanation)])
+                target = best.golden_id if best is not None else None
+            counts = build_golden(cur, rebuild.dictionary, rebuild.rules, rebuild.trust, actor=by.actor,
+                                  scope=[uid])
+            row = cur.execute("SELECT golden_id FROM xref WHERE source = ? AND source_id = ? AND valid_to IS NULL",
+                              [source, source_id]).fetchone()
+            golden_id = str(row[0]) if row else None
+            audit.append(cur, actor=by.actor, action=f"record.{action}", target=uid, before=None,
+                         after={"golden_id": golden_id, "candidate": target})
+        matcher.set_golden(uid, golden_id)
+        return {"unique_id": uid, "action": action, "golden_id": golden_id, "review_against": target
+                if action == "review" else None, "events": counts.get("events", 0),
+                "candidates": result.to_dict()["candidates"]}
+
+    def _mapping(self, source: str) -> SourceMapping:
+        known = {m.source: m for m, _ in self.project.sources}
+        if source not in known:
+            raise InputError(f"unknown source {source!r}; this hub's sources are {', '.join(sorted(known))}",
+                             code="record.unknown_source")
+        return known[source]
+
+    def _write(self, cur: duckdb.DuckDBPyConnection, source: str, source_id: str, record: dict[str, Any],
+               std: dict[str, Any], updated_at: dt.datetime | None, fingerprint: str) -> None:
+        """The record (raw values as sent) and its standardised row, replacing an earlier version."""
+        raw = {a: (None if v is None else str(v)) for a, v in record.items()}
+        digest = hashlib.sha256(json.dumps([source, source_id, raw], sort_keys=True).encode()).hexdigest()
+        row = cur.execute("SELECT nextval('batch_id_seq')").fetchone()
+        batch = int(row[0]) if row else 0
+        now = dt.datetime.now()
+        cur.execute("""INSERT INTO batch VALUES (?, ?, 'api', ?, 'api', 'utf-8', NULL, 1, 1, 0, 0, ?, ?, 'loaded',
+                       'POST /api/v1/records', ?)""", [batch, source, digest, now, now, fingerprint])
+        cur.execute("DELETE FROM record WHERE source = ? AND source_id = ?", [source, source_id])
+        cur.execute("DELETE FROM record_std WHERE source = ? AND source_id = ?", [source, source_id])
+        cols = list(raw)
+        names = "".join(f', "{c}"' for c in cols)
+        marks = "".join(", ?" for _ in cols)
+        cur.execute(f"INSERT INTO record (source, source_id, batch_id, row_number, updated_at, ingested_at{names}) "
+                    f"VALUES (?, ?, ?, 1, ?, ?{marks})", [source, source_id, batch, updated_at, now, *raw.values()])
+        have = [str(r[0]) for r in cur.execute("DESCRIBE record_std").fetchall()]
+        values = {c: std.get(c) for c in have if c not in ("source", "source_id")}
+        names = "".join(f', "{c}"' for c in values)
+        marks = "".join(", ?" for _ in values)
+        cur.execute(f"INSERT INTO record_std (source, source_id{names}) VALUES (?, ?{marks})",
+                    [source, source_id, *values.values()])
