@@ -73,7 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated record counts")
     parser.add_argument("--match-sizes", default="10000,100000", help="record counts for the accuracy runs")
-    parser.add_argument("--only", default="all", choices=["all", "ingest", "standardise", "match", "operations"])
+    parser.add_argument("--only", default="all", choices=["all", "ingest", "standardise", "match", "operations",
+                                                                "realtime"])
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.only in ("all", "ingest"):
@@ -86,6 +87,10 @@ def main() -> None:
         from bench.operations import bench_operations
 
         print("wrote", bench_operations(sizes))
+    if args.only in ("all", "realtime"):
+        from bench.realtime import main as bench_realtime_main
+
+        bench_realtime_main([str(max(sizes))])
 
 
 if __name__ == "__main__":
