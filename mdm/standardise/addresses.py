@@ -142,4 +142,4 @@ def _address(text: str, ctx: Context) -> dict[str, FieldValue]:
     return out
 
 
-ADDRESS = standardiser("address", ADDRESS_FIELDS, _address)
+ADDRESS = standardiser("address", ADDRESS_FIELDS, _address, reads={"region"})

@@ -57,6 +57,7 @@ class Context:
 
 
 DEFAULT_CONTEXT = Context()
+CONTEXT_PARTS = frozenset({"region", "dates"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class Standardiser:
     name: str  # e.g. "person_name", "address", "phone", ...
     fields: tuple[str, ...]  # output field names, in order; always include "value", "valid", "reason"
     func: Callable[[str | None, Context], dict[str, str | bool | None]]
+    #: the parts of the Context the result depends on: "region" (default_region) and/or "dates"
+    #: (date_formats, is_birth_date, today). The stage caches one result per distinct value and
+    #: *these* parts only, so a value shared by sources that differ elsewhere is standardised once.
+    reads: frozenset[str] = CONTEXT_PARTS
 
 
 def _clean_char(char: str) -> str:
@@ -146,14 +151,18 @@ def is_latin(text: str) -> bool:
 
 
 def standardiser(
-    name: str, fields: tuple[str, ...], core: Core, reason_prefix: str | None = None, *, settle: bool = True
+    name: str, fields: tuple[str, ...], core: Core, reason_prefix: str | None = None, *, settle: bool = True,
+    reads: frozenset[str] | set[str] = CONTEXT_PARTS,
 ) -> Standardiser:
     """Wrap ``core`` (clean, non-empty, capped text -> partial output) with the shared guarantees.
 
     ``settle=False`` skips following the value to a fixed point, for cores whose value is
     canonical by construction (E.164 phone numbers); the property tests still assert
-    idempotence for them.
+    idempotence for them. ``reads`` names the Context parts ``core`` looks at (see
+    :attr:`Standardiser.reads`); tests/standardise/test_std_properties.py checks the claim.
     """
+    if not set(reads) <= CONTEXT_PARTS:
+        raise ValueError(f"standardiser {name!r}: reads must be a subset of {sorted(CONTEXT_PARTS)}")
     kind = reason_prefix or name
     if fields[:3] != ("value", "valid", "reason"):
         raise ValueError(f"standardiser {name!r}: fields must start with value, valid, reason")
@@ -203,7 +212,7 @@ def standardiser(
 
     func.__name__ = f"standardise_{name}"
     func.__doc__ = core.__doc__
-    return Standardiser(name=name, fields=fields, func=func)
+    return Standardiser(name=name, fields=fields, func=func, reads=frozenset(reads))
 
 
 Pass = Callable[[object, Context], tuple[Output, "str | None"]]

@@ -270,5 +270,5 @@ def _east_asian_parts(
     return "".join(tokens[1:]), None, tokens[0]
 
 
-PERSON_NAME = standardiser("person_name", PERSON_NAME_FIELDS, _person_name, reason_prefix="name")
-FULL_NAME = standardiser("full_name", FULL_NAME_FIELDS, _full_name, reason_prefix="name")
+PERSON_NAME = standardiser("person_name", PERSON_NAME_FIELDS, _person_name, reason_prefix="name", reads=set())
+FULL_NAME = standardiser("full_name", FULL_NAME_FIELDS, _full_name, reason_prefix="name", reads=set())

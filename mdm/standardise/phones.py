@@ -78,4 +78,4 @@ def _phone(text: str, ctx: Context) -> dict[str, FieldValue]:
     }
 
 
-PHONE = standardiser("phone", PHONE_FIELDS, _phone, settle=False)  # E.164 re-parses to itself
+PHONE = standardiser("phone", PHONE_FIELDS, _phone, settle=False, reads={"region"})  # E.164 re-parses to itself

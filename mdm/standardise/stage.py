@@ -91,6 +91,10 @@ def context_key(ctx: Context) -> str:
     return f"{ctx.region}|{_rest_key(ctx)}"
 
 
+#: the date part of a context key for standardisers that do not read dates (parses to no formats)
+_NO_DATES = "||"
+
+
 def _rest_key(ctx: Context) -> str:
     today = ctx.reference_date().isoformat() if ctx.is_birth_date else ""
     return f"{chr(31).join(ctx.date_formats)}|{int(ctx.is_birth_date)}|{today}"
@@ -233,14 +237,25 @@ def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attr
                     contexts: dict[str, Context]) -> None:
     """``_ctx__<attribute>``: the context key each row's value is standardised in."""
     spec = get(dictionary.attributes[attribute].standardiser or "")
-    rest = " ".join(f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
-                    for s, c in contexts.items())
-    region = "_region" if spec.name in REGIONAL else (
-        "(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items()) + " END)")
+    # only the context parts the standardiser reads go into the key: an email shared by sources
+    # with different date formats is one cache entry, not one per source
+    if "dates" in spec.reads:
+        rest = ("(CASE _src " + " ".join(
+            f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
+            for s, c in contexts.items()) + " END)")
+    else:
+        rest = _lit(_NO_DATES)
+    if "region" not in spec.reads:
+        region = "''"
+    elif spec.name in REGIONAL:
+        region = "_region"
+    else:
+        region = ("(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items())
+                  + " END)")
     col, key = _q("_ctx__" + attribute), _q("_key__" + attribute)
     con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {col} VARCHAR")
     con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {key} VARCHAR")
-    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || (CASE _src {rest} END), "
+    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || {rest}, "
                 f"{key} = nullif({key_sql(spec.name, _q(attribute))}, '')")
 
 
