@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from mdm.config import Dictionary
 from mdm.errors import ConfigError
@@ -151,47 +151,58 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
             FROM {table} t"""
     )
     tally = [0, 0]
+    runner = _Runner(workers)
 
-    def fill(group: list[str], std_name: str) -> None:
+    def start(group: list[str], std_name: str) -> _Job:
         for a in group:
             _add_ctx_column(con, dictionary, a, contexts)
-        n, c = _fill_cache(con, group, std_name, workers)
+        return _start_fill(con, group, std_name, runner)
+
+    def finish(job: _Job) -> None:
+        n, c = _finish_fill(con, job)
         tally[0] += n
         tally[1] += c
 
-    # 1. full names first: their parts stand in for missing name attributes
-    full = dictionary.attributes.get("full_name")
-    if "full_name" in attrs and full is not None and full.standardiser == "full_name":
-        fill(["full_name"], "full_name")
-        for part, a in NAME_PARTS.items():
-            if a not in dictionary.attributes or not dictionary.attributes[a].standardiser:
-                continue
-            if a not in attrs:
-                con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(a)} VARCHAR")
-                attrs.append(a)
+    with runner:
+        # 1. full names and 2. countries first: name parts stand in for missing name attributes,
+        # and the record's own country decides the region of phones, addresses, ...
+        full = dictionary.attributes.get("full_name")
+        do_full = "full_name" in attrs and full is not None and full.standardiser == "full_name"
+        country = dictionary.attributes.get("country")
+        do_country = "country" in attrs and country is not None and country.standardiser == "country"
+        full_job = start(["full_name"], "full_name") if do_full else None
+        country_job = start(["country"], "country") if do_country else None
+        # 3. every other standardiser, once per distinct (context, value); those that need neither
+        # the name parts nor the record's region start now, so the pool works while we wait
+        parts = [a for a in NAME_PARTS.values() if a in dictionary.attributes and dictionary.attributes[a].standardiser]
+        later = {"full_name", "country", *REGIONAL, *(dictionary.attributes[a].standardiser for a in parts)}
+        jobs = [start(g, n) for n, g in _by_standardiser(dictionary, attrs).items()
+                if n not in later and "region" not in get(n).reads]
+        if full_job is not None:
+            finish(full_job)
+            for part, a in NAME_PARTS.items():
+                if a not in parts:
+                    continue
+                if a not in attrs:
+                    con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(a)} VARCHAR")
+                    attrs.append(a)
+                con.execute(
+                    f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)} FROM std_cache__full_name fn
+                        WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in._key__full_name
+                          AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
+                )
+        if country_job is not None:
+            finish(country_job)
             con.execute(
-                f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)} FROM std_cache__full_name fn
-                    WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in._key__full_name
-                      AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
+                """UPDATE _std_in SET _region = c.value FROM std_cache__country c
+                   WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in._key__country AND c.valid
+                     AND length(c.value) = 2"""
             )
-    # 2. the record's own country decides the region of phones, addresses, ...
-    country = dictionary.attributes.get("country")
-    if "country" in attrs and country is not None and country.standardiser == "country":
-        fill(["country"], "country")
-        con.execute(
-            """UPDATE _std_in SET _region = c.value FROM std_cache__country c
-               WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in._key__country AND c.valid
-                 AND length(c.value) = 2"""
-        )
-    # 3. every other standardiser, once per distinct (context, value)
-    by_std: dict[str, list[str]] = {}
-    for a in attrs:
-        name = dictionary.attributes[a].standardiser
-        assert name is not None
-        if a not in ("full_name", "country") or name not in ("full_name", "country"):
-            by_std.setdefault(name, []).append(a)
-    for std_name, group in by_std.items():
-        fill(group, std_name)
+        # the rest, in the dictionary's order (findings and columns keep it)
+        jobs += [start(g, n) for n, g in _by_standardiser(dictionary, attrs).items()
+                 if n in later or "region" in get(n).reads]
+        for job in jobs:
+            finish(job)
 
     # 4. join the results back, leaving out values validation flagged
     flag_join, flagged = "", "false"
@@ -231,6 +242,17 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     con.execute("DROP TABLE _std_in")
     con.execute("DROP TABLE IF EXISTS _std_flags")
     return StdResult(attributes=attrs, new_values=tally[0], cached_values=tally[1])
+
+
+def _by_standardiser(dictionary: Dictionary, attrs: list[str]) -> dict[str, list[str]]:
+    """Attributes grouped by standardiser (one distinct pass each), less full_name/country done first."""
+    by_std: dict[str, list[str]] = {}
+    for a in attrs:
+        name = dictionary.attributes[a].standardiser
+        assert name is not None
+        if a not in ("full_name", "country") or name not in ("full_name", "country"):
+            by_std.setdefault(name, []).append(a)
+    return by_std
 
 
 def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attribute: str,
@@ -304,12 +326,53 @@ def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
                     reason VARCHAR{extra}, PRIMARY KEY (ctx, raw))""")
 
 
-def _fill_cache(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name: str,
-                workers: int | None) -> tuple[int, int]:
-    """Standardise the distinct (context, value) pairs of ``columns`` the cache lacks.
+@dataclass
+class _Job:
+    """The new (context, value) pairs of one standardiser, being standardised."""
 
-    Returns (newly standardised, already cached) counts.
+    std_name: str
+    ctxs: list[str]
+    raws: list[str]
+    cached: int
+    parts: list[Future[_Columns] | _Columns]
+
+
+_Columns = tuple[list[object], ...]
+
+
+class _Runner:
+    """Runs standardiser chunks here, or on a fork pool once a stage has enough new values.
+
+    One pool serves the whole stage and chunks of several standardisers queue on it together,
+    so both cores stay busy while this process runs the SQL in between.
     """
+
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def submit(self, std_name: str, ctx_key: str, values: list[str]) -> list[Future[_Columns] | _Columns]:
+        if self.workers <= 1 or (self.pool is None and len(values) < PARALLEL_MIN_VALUES):
+            return [_apply_chunk(std_name, ctx_key, values)]
+        if self.pool is None:
+            # fork: workers inherit the loaded models (usaddress' CRF, phone metadata) and run only
+            # pure-Python standardisers, never DuckDB, so the parent's DuckDB threads are no concern
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"))
+        pool = self.pool
+        return [pool.submit(_apply_chunk, std_name, ctx_key, values[i:i + _CHUNK])
+                for i in range(0, len(values), _CHUNK)]
+
+
+def _start_fill(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name: str, runner: _Runner) -> _Job:
+    """Find the distinct (context, value) pairs of ``columns`` the cache lacks and start on them."""
     std = get(std_name)
     ensure_cache(con, std.name)
     union = " UNION ".join(f"SELECT {_q('_ctx__' + c)} AS ctx, {_q('_key__' + c)} AS raw FROM _std_in "
@@ -317,32 +380,39 @@ def _fill_cache(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name
     con.execute(f"CREATE OR REPLACE TEMP TABLE _std_distinct AS SELECT DISTINCT ctx, raw FROM ({union})")
     todo = con.execute(
         f"""SELECT d.ctx, d.raw FROM _std_distinct d ANTI JOIN std_cache__{std.name} c
-            ON c.ctx = d.ctx AND c.raw = d.raw ORDER BY d.ctx""").fetchall()
+            ON c.ctx = d.ctx AND c.raw = d.raw ORDER BY d.ctx, d.raw""").fetchnumpy()
     total = con.execute("SELECT count(*) FROM _std_distinct").fetchone()
     con.execute("DROP TABLE _std_distinct")
-    cached = (int(total[0]) if total else 0) - len(todo)
-    if not todo:
-        return 0, cached
-    rows: list[tuple[object, ...]] = []
+    ctxs: list[str] = todo["ctx"].tolist()
+    raws: list[str] = todo["raw"].tolist()
+    job = _Job(std.name, ctxs, raws, (int(total[0]) if total else 0) - len(raws), [])
     start = 0
-    while start < len(todo):  # todo is ordered by context: one batch per context
-        key_text = todo[start][0]
+    while start < len(ctxs):  # ordered by context: one batch per context
         end = start
-        while end < len(todo) and todo[end][0] == key_text:
+        while end < len(ctxs) and ctxs[end] == ctxs[start]:
             end += 1
-        rows += _apply(std.name, parse_context_key(key_text), [r[1] for r in todo[start:end]], workers)
+        job.parts += runner.submit(std.name, ctxs[start], raws[start:end])
         start = end
-    frame = pd.DataFrame(rows, columns=list(std.fields), dtype=object)
-    frame.insert(0, "raw", [r[1] for r in todo])
-    frame.insert(0, "ctx", [r[0] for r in todo])
-    frame["valid"] = frame["valid"].astype(bool)
-    for f in std.fields[3:]:
-        frame[f] = frame[f].map(_text)
-    register(con, "_std_new", frame)
+    return job
+
+
+def _finish_fill(con: duckdb.DuckDBPyConnection, job: _Job) -> tuple[int, int]:
+    """Wait for a job's results and add them to its cache. Returns (new, already cached) counts."""
+    if not job.raws:
+        return 0, job.cached
+    std = get(job.std_name)
+    columns: list[list[object]] = [[] for _ in std.fields]
+    for part in job.parts:
+        for column, values in zip(columns, part.result() if isinstance(part, Future) else part, strict=True):
+            column.extend(values)
+    types = {"valid": pa.bool_()}
+    table = pa.table({"ctx": pa.array(job.ctxs, pa.string()), "raw": pa.array(job.raws, pa.string()),
+                      **{f: pa.array(c, types.get(f, pa.string())) for f, c in zip(std.fields, columns, strict=True)}})
+    register(con, "_std_new", table)
     field_list = ", ".join(_q(f) for f in ("ctx", "raw", *std.fields))
     con.execute(f"INSERT INTO std_cache__{std.name} ({field_list}) SELECT {field_list} FROM _std_new")
     con.unregister("_std_new")
-    return len(todo), cached
+    return len(job.raws), job.cached
 
 
 def _text(v: object) -> str | None:
@@ -351,20 +421,16 @@ def _text(v: object) -> str | None:
     return str(v).lower() if isinstance(v, bool) else str(v)
 
 
-def _apply_chunk(name: str, ctx: Context, values: list[str]) -> list[tuple[object, ...]]:
+def _apply_chunk(name: str, ctx_key: str, values: list[str]) -> _Columns:
+    """Standardise ``values`` in one context; the results column by column, as the cache stores them."""
     std = get(name)
-    return [tuple(std.func(v, ctx).values()) for v in values]
-
-
-def _apply(name: str, ctx: Context, values: list[str], workers: int | None) -> list[tuple[object, ...]]:
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(values) < PARALLEL_MIN_VALUES:
-        return _apply_chunk(name, ctx, values)
-    chunks = [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
-    # fork: workers inherit the loaded models (usaddress' CRF, phone metadata) and run only
-    # pure-Python standardisers, never DuckDB, so the parent's DuckDB threads are no concern
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        out: list[tuple[object, ...]] = []
-        for part in pool.map(_apply_chunk, [name] * len(chunks), [ctx] * len(chunks), chunks):
-            out.extend(part)
-    return out
+    ctx = parse_context_key(ctx_key)
+    func = std.func
+    rows = [tuple(func(v, ctx).values()) for v in values]
+    if not rows:
+        return tuple([] for _ in std.fields)
+    columns: list[list[object]] = [list(c) for c in zip(*rows, strict=True)]
+    columns[1] = [bool(v) for v in columns[1]]
+    for i in range(3, len(columns)):
+        columns[i] = [_text(v) for v in columns[i]]
+    return tuple(columns)
