@@ -104,6 +104,8 @@ def _tag(line: str) -> Parsed:
 
 
 def _key(token: str) -> str:
+    if token.isalnum():  # most tokens: nothing to drop or collapse
+        return token
     return " ".join(token.replace(".", " ").replace(",", " ").split())
 
 
@@ -118,6 +120,8 @@ def _plain(token: str | None) -> str | None:
     """A token with the punctuation USPS drops (periods, commas) removed."""
     if token is None:
         return None
+    if token.isalnum():
+        return token
     return " ".join(token.replace(".", " ").replace(",", " ").split()) or None
 
 
@@ -126,10 +130,10 @@ def _join(*parts: str | None) -> str:
 
 
 def _street(labels: dict[str, str], prefix: str = "") -> dict[str, str | None]:
-    number = _join(*(_plain(labels.get(k)) for k in ("AddressNumberPrefix", "AddressNumber", "AddressNumberSuffix")))
-    name = _join(
-        *(_plain(labels.get(prefix + k)) for k in ("StreetNamePreModifier", "StreetNamePreType", "StreetName"))
-    )
+    get = labels.get
+    number = _join(_plain(get("AddressNumberPrefix")), _plain(get("AddressNumber")), _plain(get("AddressNumberSuffix")))
+    name = _join(_plain(get(prefix + "StreetNamePreModifier")), _plain(get(prefix + "StreetNamePreType")),
+                 _plain(get(prefix + "StreetName")))
     return {
         "number": (number or None) if not prefix else None,
         "predirection": _code(labels.get(prefix + "StreetNamePreDirectional"), DIRECTIONS),
