@@ -144,18 +144,22 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         raise ValueError("a single-source table needs exactly one context")
     src_expr = _q(source_column) if source_column else _lit(next(iter(contexts)))
     region_case = " ".join(f"WHEN {_lit(s_)} THEN {_lit(c.region)}" for s_, c in contexts.items())
+    # per attribute its cache key columns: _ctx__<a> (the context parts its standardiser reads) and
+    # _key__<a> (the folded value), all in one pass; rows whose region or name parts change later
+    # get theirs again in those UPDATEs
+    keys = "".join(f", {_ctx_sql(dictionary, a, contexts)} AS {_q('_ctx__' + a)}, "
+                   f"nullif({key_sql(_std_of(dictionary, a), _q(a))}, '') AS {_q('_key__' + a)}" for a in attrs)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _std_in AS
-            SELECT t.{_q(key)} AS {_q(key)}, {src_expr} AS _src, (CASE {src_expr} {region_case} END) AS _region
-                   {''.join(f', t.{_q(a)}' for a in attrs)}
-            FROM {table} t"""
+            SELECT *{keys} FROM (
+                SELECT t.{_q(key)} AS {_q(key)}, {src_expr} AS _src, (CASE {src_expr} {region_case} END) AS _region
+                       {''.join(f', t.{_q(a)}' for a in attrs)}
+                FROM {table} t)"""
     )
     tally = [0, 0]
     runner = _Runner(workers)
 
     def start(group: list[str], std_name: str) -> _Job:
-        for a in group:
-            _add_ctx_column(con, dictionary, a, contexts)
         return _start_fill(con, group, std_name, runner)
 
     def finish(job: _Job) -> None:
@@ -184,17 +188,23 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
                 if a not in parts:
                     continue
                 if a not in attrs:
-                    con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(a)} VARCHAR")
+                    for col in (a, "_ctx__" + a, "_key__" + a):
+                        con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(col)} VARCHAR")
                     attrs.append(a)
                 con.execute(
-                    f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)} FROM std_cache__full_name fn
+                    f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)},
+                               {_q('_ctx__' + a)} = {_ctx_sql(dictionary, a, contexts)},
+                               {_q('_key__' + a)} = nullif({key_sql(_std_of(dictionary, a), 'fn.' + _q(part))}, '')
+                        FROM std_cache__full_name fn
                         WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in._key__full_name
                           AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
                 )
         if country_job is not None:
             finish(country_job)
+            regional = "".join(f", {_q('_ctx__' + a)} = {_ctx_sql(dictionary, a, contexts, 'c.value')}"
+                               for a in attrs if _reads_record_region(dictionary, a))
             con.execute(
-                """UPDATE _std_in SET _region = c.value FROM std_cache__country c
+                f"""UPDATE _std_in SET _region = c.value{regional} FROM std_cache__country c
                    WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in._key__country AND c.valid
                      AND length(c.value) = 2"""
             )
@@ -255,12 +265,23 @@ def _by_standardiser(dictionary: Dictionary, attrs: list[str]) -> dict[str, list
     return by_std
 
 
-def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attribute: str,
-                    contexts: dict[str, Context]) -> None:
-    """``_ctx__<attribute>``: the context key each row's value is standardised in."""
+def _std_of(dictionary: Dictionary, attribute: str) -> str:
+    return get(dictionary.attributes[attribute].standardiser or "").name
+
+
+def _reads_record_region(dictionary: Dictionary, attribute: str) -> bool:
     spec = get(dictionary.attributes[attribute].standardiser or "")
-    # only the context parts the standardiser reads go into the key: an email shared by sources
-    # with different date formats is one cache entry, not one per source
+    return spec.name in REGIONAL and "region" in spec.reads
+
+
+def _ctx_sql(dictionary: Dictionary, attribute: str, contexts: dict[str, Context], region: str = "_region") -> str:
+    """SQL for ``_ctx__<attribute>``: the context key each row's value is standardised in.
+
+    Only the context parts the standardiser reads go into the key: an email shared by sources
+    with different date formats is one cache entry, not one per source. ``region`` is the SQL
+    for the record's region (regional standardisers); other standardisers read the source's.
+    """
+    spec = get(dictionary.attributes[attribute].standardiser or "")
     if "dates" in spec.reads:
         rest = ("(CASE _src " + " ".join(
             f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
@@ -268,17 +289,13 @@ def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attr
     else:
         rest = _lit(_NO_DATES)
     if "region" not in spec.reads:
-        region = "''"
+        region_sql = "''"
     elif spec.name in REGIONAL:
-        region = "_region"
+        region_sql = region
     else:
-        region = ("(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items())
-                  + " END)")
-    col, key = _q("_ctx__" + attribute), _q("_key__" + attribute)
-    con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {col} VARCHAR")
-    con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {key} VARCHAR")
-    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || {rest}, "
-                f"{key} = nullif({key_sql(spec.name, _q(attribute))}, '')")
+        region_sql = ("(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items())
+                      + " END)")
+    return f"({region_sql} || '|' || {rest})"
 
 
 def std_columns(dictionary: Dictionary) -> dict[str, str]:
