@@ -34,6 +34,7 @@ MAX_CHARS = 1000
 """Longer inputs are cut to this many characters and flagged ``<kind>.too_long``."""
 
 _MAX_ROUNDS = 4
+_RECENT = 4096
 _KEEP_FORMAT_CHARS = frozenset("\u200c\u200d")  # ZWNJ/ZWJ carry meaning in Persian, Indic, emoji
 _SPACE_CONTROLS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85")
 
@@ -191,10 +192,23 @@ def standardiser(
             return out, None
         return out, text
 
+    # first passes of recent raw strings: a canonical value is often itself one of the raw
+    # values just standardised (the stage hands them over sorted, so spellings sit together)
+    recent: dict[tuple[str, Context], tuple[Output, str | None]] = {}
+
+    def first_pass(raw: object, ctx: Context) -> tuple[Output, str | None]:
+        result = once(raw, ctx)
+        if isinstance(raw, str):
+            if len(recent) >= _RECENT:
+                recent.clear()
+            recent[(raw, ctx)] = result
+        return result
+
     @functools.lru_cache(maxsize=1 << 16)
     def again(value: str, ctx: Context) -> tuple[Output, str | None]:
         # the second pass sees canonical values, which many raw spellings share
-        return once(value, ctx)
+        hit = recent.get((value, ctx))
+        return hit if hit is not None else once(value, ctx)
 
     def settled_pass(raw: object, ctx: Context) -> tuple[Output, str | None]:
         return again(raw, ctx) if isinstance(raw, str) else once(raw, ctx)
@@ -203,7 +217,7 @@ def standardiser(
         try:
             if not settle:
                 return once(raw, ctx)[0]
-            return dict(_settle(once, settled_pass, raw, ctx, kind))  # a copy: never hand out a cached dict
+            return dict(_settle(first_pass, settled_pass, raw, ctx, kind))  # a copy: never hand out a cached dict
         except Exception:  # the never-raise promise; the property tests assert this never fires
             out = dict(blank)
             out["valid"] = False
