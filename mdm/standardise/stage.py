@@ -54,7 +54,9 @@ _ASCII_ONLY = ("CASE WHEN strlen({{v}}) = length({{v}}) THEN {fold}(" + _SPACES.
 #: *meaning* costs one call: "(415) 555-2671" and "415.555.2671" are one phone key.
 #: Each must satisfy std(key(x)) == std(x); tests/standardise/test_std_stage.py checks it.
 KEY_SQL: dict[str, str] = {
+    # spreadsheet floats ("2024561111.0") are not folded: the standardiser reads them as digits
     "phone": ("CASE WHEN regexp_full_match({v}, '[\\s0-9()+\\-./]*[0-9][\\s0-9()+\\-./]*') "
+              "AND NOT regexp_full_match({v}, '\\s*\\+?[0-9]+\\.0+\\s*') "
               "THEN (CASE WHEN starts_with(ltrim({v}), '+') THEN '+' ELSE '' END) "
               "|| regexp_replace({v}, '[^0-9]', '', 'g') ELSE " + _SPACES + " END"),
     "email": _ASCII_ONLY.format(fold="lower"),
