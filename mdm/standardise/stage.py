@@ -70,6 +70,7 @@ KEY_SQL: dict[str, str] = {
 
 def key_sql(std_name: str, column: str) -> str:
     return KEY_SQL.get(std_name, _SPACES).replace("{v}", column)
+#: tables with at least this many rows are standardised on a pool of worker processes
 PARALLEL_MIN_VALUES = 20_000
 _CHUNK = 5_000
 
@@ -159,7 +160,8 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
                 FROM {table} t)"""
     )
     tally = [0, 0]
-    runner = _Runner(workers)
+    n_rows = con.execute("SELECT count(*) FROM _std_in").fetchone()
+    runner = _Runner(workers, parallel=n_rows is not None and int(n_rows[0]) >= PARALLEL_MIN_VALUES)
 
     def start(group: list[str], std_name: str) -> _Job:
         return _start_fill(con, group, std_name, runner)
@@ -360,14 +362,16 @@ _Columns = tuple[list[object], ...]
 
 
 class _Runner:
-    """Runs standardiser chunks here, or on a fork pool once a stage has enough new values.
+    """Runs standardiser chunks here, or on a fork pool when the stage's table is large.
 
     One pool serves the whole stage and chunks of several standardisers queue on it together,
-    so both cores stay busy while this process runs the SQL in between.
+    so both cores stay busy while this process runs the SQL in between. (Deciding per batch
+    left every batch under the threshold running here, one after the other, blocking the SQL.)
     """
 
-    def __init__(self, workers: int | None) -> None:
+    def __init__(self, workers: int | None, *, parallel: bool) -> None:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.parallel = parallel and self.workers > 1
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Runner:
@@ -379,7 +383,7 @@ class _Runner:
             self.pool = None
 
     def submit(self, std_name: str, ctx_key: str, values: list[str]) -> list[Future[_Columns] | _Columns]:
-        if self.workers <= 1 or (self.pool is None and len(values) < PARALLEL_MIN_VALUES):
+        if not self.parallel:
             return [_apply_chunk(std_name, ctx_key, values)]
         if self.pool is None:
             # fork: workers inherit the loaded models (usaddress' CRF, phone metadata) and run only
