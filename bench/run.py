@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,8 +38,8 @@ def bench_standardise(sizes: list[int]) -> Path:
         result = measure("standardise", str(dataset(n)))
         runs.append({"records": n, **result})
         print(f"standardise {n:>9,} records: {result['rows_per_second']:,} rows/s ({result['seconds']} s, "
-              f"{result['distinct_values_standardised']:,} distinct values, peak {result['peak_rss_mb']} MB)",
-              flush=True)
+              f"{result['cpu_seconds']} CPU s, {result['distinct_values_standardised']:,} distinct values, "
+              f"peak {result['peak_rss_mb']} MB, load {[round(x, 2) for x in os.getloadavg()]})", flush=True)
     return write_result("standardise", {"target": "1M records, all attributes, < 60 s on 2 cores", "runs": runs})
 
 

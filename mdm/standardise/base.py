@@ -34,6 +34,7 @@ MAX_CHARS = 1000
 """Longer inputs are cut to this many characters and flagged ``<kind>.too_long``."""
 
 _MAX_ROUNDS = 4
+_RECENT = 4096
 _KEEP_FORMAT_CHARS = frozenset("\u200c\u200d")  # ZWNJ/ZWJ carry meaning in Persian, Indic, emoji
 _SPACE_CONTROLS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85")
 
@@ -57,6 +58,7 @@ class Context:
 
 
 DEFAULT_CONTEXT = Context()
+CONTEXT_PARTS = frozenset({"region", "dates"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class Standardiser:
     name: str  # e.g. "person_name", "address", "phone", ...
     fields: tuple[str, ...]  # output field names, in order; always include "value", "valid", "reason"
     func: Callable[[str | None, Context], dict[str, str | bool | None]]
+    #: the parts of the Context the result depends on: "region" (default_region) and/or "dates"
+    #: (date_formats, is_birth_date, today). The stage caches one result per distinct value and
+    #: *these* parts only, so a value shared by sources that differ elsewhere is standardised once.
+    reads: frozenset[str] = CONTEXT_PARTS
 
 
 def _clean_char(char: str) -> str:
@@ -146,14 +152,18 @@ def is_latin(text: str) -> bool:
 
 
 def standardiser(
-    name: str, fields: tuple[str, ...], core: Core, reason_prefix: str | None = None, *, settle: bool = True
+    name: str, fields: tuple[str, ...], core: Core, reason_prefix: str | None = None, *, settle: bool = True,
+    reads: frozenset[str] | set[str] = CONTEXT_PARTS,
 ) -> Standardiser:
     """Wrap ``core`` (clean, non-empty, capped text -> partial output) with the shared guarantees.
 
     ``settle=False`` skips following the value to a fixed point, for cores whose value is
     canonical by construction (E.164 phone numbers); the property tests still assert
-    idempotence for them.
+    idempotence for them. ``reads`` names the Context parts ``core`` looks at (see
+    :attr:`Standardiser.reads`); tests/standardise/test_std_properties.py checks the claim.
     """
+    if not set(reads) <= CONTEXT_PARTS:
+        raise ValueError(f"standardiser {name!r}: reads must be a subset of {sorted(CONTEXT_PARTS)}")
     kind = reason_prefix or name
     if fields[:3] != ("value", "valid", "reason"):
         raise ValueError(f"standardiser {name!r}: fields must start with value, valid, reason")
@@ -182,10 +192,23 @@ def standardiser(
             return out, None
         return out, text
 
+    # first passes of recent raw strings: a canonical value is often itself one of the raw
+    # values just standardised (the stage hands them over sorted, so spellings sit together)
+    recent: dict[tuple[str, Context], tuple[Output, str | None]] = {}
+
+    def first_pass(raw: object, ctx: Context) -> tuple[Output, str | None]:
+        result = once(raw, ctx)
+        if isinstance(raw, str):
+            if len(recent) >= _RECENT:
+                recent.clear()
+            recent[(raw, ctx)] = result
+        return result
+
     @functools.lru_cache(maxsize=1 << 16)
     def again(value: str, ctx: Context) -> tuple[Output, str | None]:
         # the second pass sees canonical values, which many raw spellings share
-        return once(value, ctx)
+        hit = recent.get((value, ctx))
+        return hit if hit is not None else once(value, ctx)
 
     def settled_pass(raw: object, ctx: Context) -> tuple[Output, str | None]:
         return again(raw, ctx) if isinstance(raw, str) else once(raw, ctx)
@@ -194,7 +217,7 @@ def standardiser(
         try:
             if not settle:
                 return once(raw, ctx)[0]
-            return dict(_settle(once, settled_pass, raw, ctx, kind))  # a copy: never hand out a cached dict
+            return dict(_settle(first_pass, settled_pass, raw, ctx, kind))  # a copy: never hand out a cached dict
         except Exception:  # the never-raise promise; the property tests assert this never fires
             out = dict(blank)
             out["valid"] = False
@@ -203,7 +226,7 @@ def standardiser(
 
     func.__name__ = f"standardise_{name}"
     func.__doc__ = core.__doc__
-    return Standardiser(name=name, fields=fields, func=func)
+    return Standardiser(name=name, fields=fields, func=func, reads=frozenset(reads))
 
 
 Pass = Callable[[object, Context], tuple[Output, "str | None"]]

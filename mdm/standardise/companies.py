@@ -148,4 +148,4 @@ def _company(text: str, ctx: Context) -> dict[str, FieldValue]:
     return {"value": value, "legal_form": " ".join(forms + cjk_forms) or None}
 
 
-COMPANY = standardiser("company", COMPANY_FIELDS, _company)
+COMPANY = standardiser("company", COMPANY_FIELDS, _company, reads=set())

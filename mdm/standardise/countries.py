@@ -135,4 +135,4 @@ def _country(text: str, ctx: Context) -> dict[str, FieldValue]:
     return {"value": iso2, "iso3": iso3, "name": name}
 
 
-COUNTRY = standardiser("country", COUNTRY_FIELDS, _country)
+COUNTRY = standardiser("country", COUNTRY_FIELDS, _country, reads=set())

@@ -135,4 +135,4 @@ def _date(text: str, ctx: Context) -> dict[str, FieldValue]:
     return {"value": parsed.isoformat()}
 
 
-DATE = standardiser("date", DATE_FIELDS, _date)
+DATE = standardiser("date", DATE_FIELDS, _date, reads={"dates"})

@@ -121,4 +121,4 @@ def _email(text: str, ctx: Context) -> dict[str, FieldValue]:
     return {**out, "value": f"{local}@{domain}"}
 
 
-EMAIL = standardiser("email", EMAIL_FIELDS, _email)
+EMAIL = standardiser("email", EMAIL_FIELDS, _email, reads=set())

@@ -84,6 +84,6 @@ def _text(text: str, ctx: Context) -> dict[str, FieldValue]:
     return {"value": text}
 
 
-GENDER = standardiser("gender", GENDER_FIELDS, _gender)
-NATIONAL_ID = standardiser("national_id", NATIONAL_ID_FIELDS, _national_id)
-TEXT = standardiser("text", TEXT_FIELDS, _text)
+GENDER = standardiser("gender", GENDER_FIELDS, _gender, reads=set())
+NATIONAL_ID = standardiser("national_id", NATIONAL_ID_FIELDS, _national_id, reads={"region"})
+TEXT = standardiser("text", TEXT_FIELDS, _text, reads=set())

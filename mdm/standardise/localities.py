@@ -91,6 +91,6 @@ def _postal_code(text: str, ctx: Context) -> dict[str, FieldValue]:
     return {"value": upper, "format": "other"}
 
 
-CITY = standardiser("city", CITY_FIELDS, _city)
-STATE = standardiser("state", STATE_FIELDS, _state)
-POSTAL_CODE = standardiser("postal_code", POSTAL_CODE_FIELDS, _postal_code)
+CITY = standardiser("city", CITY_FIELDS, _city, reads=set())
+STATE = standardiser("state", STATE_FIELDS, _state, reads={"region"})
+POSTAL_CODE = standardiser("postal_code", POSTAL_CODE_FIELDS, _postal_code, reads={"region"})

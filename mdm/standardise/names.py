@@ -168,6 +168,7 @@ def _person_name(text: str, ctx: Context) -> dict[str, FieldValue]:
 
 # --- full names -----------------------------------------------------------------------------
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str:
     name = unicodedata.name(char, "")
     if name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY")):
@@ -181,6 +182,8 @@ def _script(char: str) -> str:
 
 def _east_asian(text: str) -> set[str] | None:
     """The East Asian scripts used when every letter is Han/Hangul/kana, else None."""
+    if text.isascii():  # ASCII letters are "other"; no letters at all is None too
+        return None
     scripts = {_script(c) for c in text if c.isalpha()}
     if scripts and "other" not in scripts:
         return scripts
@@ -270,5 +273,5 @@ def _east_asian_parts(
     return "".join(tokens[1:]), None, tokens[0]
 
 
-PERSON_NAME = standardiser("person_name", PERSON_NAME_FIELDS, _person_name, reason_prefix="name")
-FULL_NAME = standardiser("full_name", FULL_NAME_FIELDS, _full_name, reason_prefix="name")
+PERSON_NAME = standardiser("person_name", PERSON_NAME_FIELDS, _person_name, reason_prefix="name", reads=set())
+FULL_NAME = standardiser("full_name", FULL_NAME_FIELDS, _full_name, reason_prefix="name", reads=set())

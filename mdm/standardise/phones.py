@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumberType, phonenumberutil
 
 from mdm.standardise.base import Context, FieldValue, standardiser
 
@@ -35,6 +35,36 @@ _TYPES = {
     PhoneNumberType.VOICEMAIL: "voicemail",
 }
 _REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+# Speed, same answers. (1) Keep the compiled metadata patterns (libphonenumber's RegexCache)
+# instead of a trip through re.compile's cache on every pattern test.
+if hasattr(phonenumbers, "enable_pattern_cache"):
+    phonenumbers.enable_pattern_cache()
+# (2) One number's checks run the same type lookup up to three times: is_valid_number_for_region,
+# then number_type's region_code_for_number, then number_type itself, each testing the national
+# number against up to ten patterns. The lookup is a pure function of (national number,
+# metadata), so the last few answers are kept (keyed by the metadata object's identity; the
+# metadata objects live for the whole process).
+_type_helper = getattr(phonenumberutil, "_number_type_helper", None)
+_recent_types: dict[tuple[str, int], tuple[PhoneMetadata, int]] = {}
+
+
+def _memo_type_helper(national_number: str, metadata: PhoneMetadata) -> int:
+    key = (national_number, id(metadata))
+    hit = _recent_types.get(key)
+    if hit is not None and hit[0] is metadata:
+        return hit[1]
+    assert _type_helper is not None
+    result: int = _type_helper(national_number, metadata)
+    if len(_recent_types) >= 64:
+        _recent_types.clear()
+    _recent_types[key] = (metadata, result)
+    return result
+
+
+if callable(_type_helper):
+    phonenumberutil._number_type_helper = _memo_type_helper
+
 _FLOAT = re.compile(r"^(\+?\d+)\.0+$")
 _IDD_00 = re.compile(r"^\s*00\s*(?=[1-9])")
 
@@ -78,4 +108,4 @@ def _phone(text: str, ctx: Context) -> dict[str, FieldValue]:
     }
 
 
-PHONE = standardiser("phone", PHONE_FIELDS, _phone, settle=False)  # E.164 re-parses to itself
+PHONE = standardiser("phone", PHONE_FIELDS, _phone, settle=False, reads={"region"})  # E.164 re-parses to itself

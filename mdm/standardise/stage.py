@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from mdm.config import Dictionary
 from mdm.errors import ConfigError
@@ -54,7 +54,9 @@ _ASCII_ONLY = ("CASE WHEN strlen({{v}}) = length({{v}}) THEN {fold}(" + _SPACES.
 #: *meaning* costs one call: "(415) 555-2671" and "415.555.2671" are one phone key.
 #: Each must satisfy std(key(x)) == std(x); tests/standardise/test_std_stage.py checks it.
 KEY_SQL: dict[str, str] = {
+    # spreadsheet floats ("2024561111.0") are not folded: the standardiser reads them as digits
     "phone": ("CASE WHEN regexp_full_match({v}, '[\\s0-9()+\\-./]*[0-9][\\s0-9()+\\-./]*') "
+              "AND NOT regexp_full_match({v}, '\\s*\\+?[0-9]+\\.0+\\s*') "
               "THEN (CASE WHEN starts_with(ltrim({v}), '+') THEN '+' ELSE '' END) "
               "|| regexp_replace({v}, '[^0-9]', '', 'g') ELSE " + _SPACES + " END"),
     "email": _ASCII_ONLY.format(fold="lower"),
@@ -68,6 +70,7 @@ KEY_SQL: dict[str, str] = {
 
 def key_sql(std_name: str, column: str) -> str:
     return KEY_SQL.get(std_name, _SPACES).replace("{v}", column)
+#: tables with at least this many rows are standardised on a pool of worker processes
 PARALLEL_MIN_VALUES = 20_000
 _CHUNK = 5_000
 
@@ -89,6 +92,10 @@ def _lit(text: str) -> str:
 
 def context_key(ctx: Context) -> str:
     return f"{ctx.region}|{_rest_key(ctx)}"
+
+
+#: the date part of a context key for standardisers that do not read dates (parses to no formats)
+_NO_DATES = "||"
 
 
 def _rest_key(ctx: Context) -> str:
@@ -140,54 +147,76 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         raise ValueError("a single-source table needs exactly one context")
     src_expr = _q(source_column) if source_column else _lit(next(iter(contexts)))
     region_case = " ".join(f"WHEN {_lit(s_)} THEN {_lit(c.region)}" for s_, c in contexts.items())
+    # per attribute its cache key columns: _ctx__<a> (the context parts its standardiser reads) and
+    # _key__<a> (the folded value), all in one pass; rows whose region or name parts change later
+    # get theirs again in those UPDATEs
+    keys = "".join(f", {_ctx_sql(dictionary, a, contexts)} AS {_q('_ctx__' + a)}, "
+                   f"nullif({key_sql(_std_of(dictionary, a), _q(a))}, '') AS {_q('_key__' + a)}" for a in attrs)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _std_in AS
-            SELECT t.{_q(key)} AS {_q(key)}, {src_expr} AS _src, (CASE {src_expr} {region_case} END) AS _region
-                   {''.join(f', t.{_q(a)}' for a in attrs)}
-            FROM {table} t"""
+            SELECT *{keys} FROM (
+                SELECT t.{_q(key)} AS {_q(key)}, {src_expr} AS _src, (CASE {src_expr} {region_case} END) AS _region
+                       {''.join(f', t.{_q(a)}' for a in attrs)}
+                FROM {table} t)"""
     )
     tally = [0, 0]
+    n_rows = con.execute("SELECT count(*) FROM _std_in").fetchone()
+    runner = _Runner(workers, parallel=n_rows is not None and int(n_rows[0]) >= PARALLEL_MIN_VALUES)
 
-    def fill(group: list[str], std_name: str) -> None:
-        for a in group:
-            _add_ctx_column(con, dictionary, a, contexts)
-        n, c = _fill_cache(con, group, std_name, workers)
+    def start(group: list[str], std_name: str) -> _Job:
+        return _start_fill(con, group, std_name, runner)
+
+    def finish(job: _Job) -> None:
+        n, c = _finish_fill(con, job)
         tally[0] += n
         tally[1] += c
 
-    # 1. full names first: their parts stand in for missing name attributes
-    full = dictionary.attributes.get("full_name")
-    if "full_name" in attrs and full is not None and full.standardiser == "full_name":
-        fill(["full_name"], "full_name")
-        for part, a in NAME_PARTS.items():
-            if a not in dictionary.attributes or not dictionary.attributes[a].standardiser:
-                continue
-            if a not in attrs:
-                con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(a)} VARCHAR")
-                attrs.append(a)
+    with runner:
+        # 1. full names and 2. countries first: name parts stand in for missing name attributes,
+        # and the record's own country decides the region of phones, addresses, ...
+        full = dictionary.attributes.get("full_name")
+        do_full = "full_name" in attrs and full is not None and full.standardiser == "full_name"
+        country = dictionary.attributes.get("country")
+        do_country = "country" in attrs and country is not None and country.standardiser == "country"
+        full_job = start(["full_name"], "full_name") if do_full else None
+        country_job = start(["country"], "country") if do_country else None
+        # 3. every other standardiser, once per distinct (context, value); those that need neither
+        # the name parts nor the record's region start now, so the pool works while we wait
+        parts = [a for a in NAME_PARTS.values() if a in dictionary.attributes and dictionary.attributes[a].standardiser]
+        later = {"full_name", "country", *REGIONAL, *(dictionary.attributes[a].standardiser for a in parts)}
+        jobs = [start(g, n) for n, g in _by_standardiser(dictionary, attrs).items()
+                if n not in later and "region" not in get(n).reads]
+        if full_job is not None:
+            finish(full_job)
+            for part, a in NAME_PARTS.items():
+                if a not in parts:
+                    continue
+                if a not in attrs:
+                    for col in (a, "_ctx__" + a, "_key__" + a):
+                        con.execute(f"ALTER TABLE _std_in ADD COLUMN {_q(col)} VARCHAR")
+                    attrs.append(a)
+                con.execute(
+                    f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)},
+                               {_q('_ctx__' + a)} = {_ctx_sql(dictionary, a, contexts)},
+                               {_q('_key__' + a)} = nullif({key_sql(_std_of(dictionary, a), 'fn.' + _q(part))}, '')
+                        FROM std_cache__full_name fn
+                        WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in._key__full_name
+                          AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
+                )
+        if country_job is not None:
+            finish(country_job)
+            regional = "".join(f", {_q('_ctx__' + a)} = {_ctx_sql(dictionary, a, contexts, 'c.value')}"
+                               for a in attrs if _reads_record_region(dictionary, a))
             con.execute(
-                f"""UPDATE _std_in SET {_q(a)} = fn.{_q(part)} FROM std_cache__full_name fn
-                    WHERE fn.ctx = _std_in._ctx__full_name AND fn.raw = _std_in._key__full_name
-                      AND nullif(trim(_std_in.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL"""
+                f"""UPDATE _std_in SET _region = c.value{regional} FROM std_cache__country c
+                   WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in._key__country AND c.valid
+                     AND length(c.value) = 2"""
             )
-    # 2. the record's own country decides the region of phones, addresses, ...
-    country = dictionary.attributes.get("country")
-    if "country" in attrs and country is not None and country.standardiser == "country":
-        fill(["country"], "country")
-        con.execute(
-            """UPDATE _std_in SET _region = c.value FROM std_cache__country c
-               WHERE c.ctx = _std_in._ctx__country AND c.raw = _std_in._key__country AND c.valid
-                 AND length(c.value) = 2"""
-        )
-    # 3. every other standardiser, once per distinct (context, value)
-    by_std: dict[str, list[str]] = {}
-    for a in attrs:
-        name = dictionary.attributes[a].standardiser
-        assert name is not None
-        if a not in ("full_name", "country") or name not in ("full_name", "country"):
-            by_std.setdefault(name, []).append(a)
-    for std_name, group in by_std.items():
-        fill(group, std_name)
+        # the rest, in the dictionary's order (findings and columns keep it)
+        jobs += [start(g, n) for n, g in _by_standardiser(dictionary, attrs).items()
+                 if n in later or "region" in get(n).reads]
+        for job in jobs:
+            finish(job)
 
     # 4. join the results back, leaving out values validation flagged
     flag_join, flagged = "", "false"
@@ -229,19 +258,48 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     return StdResult(attributes=attrs, new_values=tally[0], cached_values=tally[1])
 
 
-def _add_ctx_column(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, attribute: str,
-                    contexts: dict[str, Context]) -> None:
-    """``_ctx__<attribute>``: the context key each row's value is standardised in."""
+def _by_standardiser(dictionary: Dictionary, attrs: list[str]) -> dict[str, list[str]]:
+    """Attributes grouped by standardiser (one distinct pass each), less full_name/country done first."""
+    by_std: dict[str, list[str]] = {}
+    for a in attrs:
+        name = dictionary.attributes[a].standardiser
+        assert name is not None
+        if a not in ("full_name", "country") or name not in ("full_name", "country"):
+            by_std.setdefault(name, []).append(a)
+    return by_std
+
+
+def _std_of(dictionary: Dictionary, attribute: str) -> str:
+    return get(dictionary.attributes[attribute].standardiser or "").name
+
+
+def _reads_record_region(dictionary: Dictionary, attribute: str) -> bool:
     spec = get(dictionary.attributes[attribute].standardiser or "")
-    rest = " ".join(f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
-                    for s, c in contexts.items())
-    region = "_region" if spec.name in REGIONAL else (
-        "(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items()) + " END)")
-    col, key = _q("_ctx__" + attribute), _q("_key__" + attribute)
-    con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {col} VARCHAR")
-    con.execute(f"ALTER TABLE _std_in ADD COLUMN IF NOT EXISTS {key} VARCHAR")
-    con.execute(f"UPDATE _std_in SET {col} = {region} || '|' || (CASE _src {rest} END), "
-                f"{key} = nullif({key_sql(spec.name, _q(attribute))}, '')")
+    return spec.name in REGIONAL and "region" in spec.reads
+
+
+def _ctx_sql(dictionary: Dictionary, attribute: str, contexts: dict[str, Context], region: str = "_region") -> str:
+    """SQL for ``_ctx__<attribute>``: the context key each row's value is standardised in.
+
+    Only the context parts the standardiser reads go into the key: an email shared by sources
+    with different date formats is one cache entry, not one per source. ``region`` is the SQL
+    for the record's region (regional standardisers); other standardisers read the source's.
+    """
+    spec = get(dictionary.attributes[attribute].standardiser or "")
+    if "dates" in spec.reads:
+        rest = ("(CASE _src " + " ".join(
+            f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
+            for s, c in contexts.items()) + " END)")
+    else:
+        rest = _lit(_NO_DATES)
+    if "region" not in spec.reads:
+        region_sql = "''"
+    elif spec.name in REGIONAL:
+        region_sql = region
+    else:
+        region_sql = ("(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items())
+                      + " END)")
+    return f"({region_sql} || '|' || {rest})"
 
 
 def std_columns(dictionary: Dictionary) -> dict[str, str]:
@@ -289,12 +347,55 @@ def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
                     reason VARCHAR{extra}, PRIMARY KEY (ctx, raw))""")
 
 
-def _fill_cache(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name: str,
-                workers: int | None) -> tuple[int, int]:
-    """Standardise the distinct (context, value) pairs of ``columns`` the cache lacks.
+@dataclass
+class _Job:
+    """The new (context, value) pairs of one standardiser, being standardised."""
 
-    Returns (newly standardised, already cached) counts.
+    std_name: str
+    ctxs: list[str]
+    raws: list[str]
+    cached: int
+    parts: list[Future[_Columns] | _Columns]
+
+
+_Columns = tuple[list[object], ...]
+
+
+class _Runner:
+    """Runs standardiser chunks here, or on a fork pool when the stage's table is large.
+
+    One pool serves the whole stage and chunks of several standardisers queue on it together,
+    so both cores stay busy while this process runs the SQL in between. (Deciding per batch
+    left every batch under the threshold running here, one after the other, blocking the SQL.)
     """
+
+    def __init__(self, workers: int | None, *, parallel: bool) -> None:
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.parallel = parallel and self.workers > 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def submit(self, std_name: str, ctx_key: str, values: list[str]) -> list[Future[_Columns] | _Columns]:
+        if not self.parallel:
+            return [_apply_chunk(std_name, ctx_key, values)]
+        if self.pool is None:
+            # fork: workers inherit the loaded models (usaddress' CRF, phone metadata) and run only
+            # pure-Python standardisers, never DuckDB, so the parent's DuckDB threads are no concern
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"))
+        pool = self.pool
+        return [pool.submit(_apply_chunk, std_name, ctx_key, values[i:i + _CHUNK])
+                for i in range(0, len(values), _CHUNK)]
+
+
+def _start_fill(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name: str, runner: _Runner) -> _Job:
+    """Find the distinct (context, value) pairs of ``columns`` the cache lacks and start on them."""
     std = get(std_name)
     ensure_cache(con, std.name)
     union = " UNION ".join(f"SELECT {_q('_ctx__' + c)} AS ctx, {_q('_key__' + c)} AS raw FROM _std_in "
@@ -302,32 +403,39 @@ def _fill_cache(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name
     con.execute(f"CREATE OR REPLACE TEMP TABLE _std_distinct AS SELECT DISTINCT ctx, raw FROM ({union})")
     todo = con.execute(
         f"""SELECT d.ctx, d.raw FROM _std_distinct d ANTI JOIN std_cache__{std.name} c
-            ON c.ctx = d.ctx AND c.raw = d.raw ORDER BY d.ctx""").fetchall()
+            ON c.ctx = d.ctx AND c.raw = d.raw ORDER BY d.ctx, d.raw""").fetchnumpy()
     total = con.execute("SELECT count(*) FROM _std_distinct").fetchone()
     con.execute("DROP TABLE _std_distinct")
-    cached = (int(total[0]) if total else 0) - len(todo)
-    if not todo:
-        return 0, cached
-    rows: list[tuple[object, ...]] = []
+    ctxs: list[str] = todo["ctx"].tolist()
+    raws: list[str] = todo["raw"].tolist()
+    job = _Job(std.name, ctxs, raws, (int(total[0]) if total else 0) - len(raws), [])
     start = 0
-    while start < len(todo):  # todo is ordered by context: one batch per context
-        key_text = todo[start][0]
+    while start < len(ctxs):  # ordered by context: one batch per context
         end = start
-        while end < len(todo) and todo[end][0] == key_text:
+        while end < len(ctxs) and ctxs[end] == ctxs[start]:
             end += 1
-        rows += _apply(std.name, parse_context_key(key_text), [r[1] for r in todo[start:end]], workers)
+        job.parts += runner.submit(std.name, ctxs[start], raws[start:end])
         start = end
-    frame = pd.DataFrame(rows, columns=list(std.fields), dtype=object)
-    frame.insert(0, "raw", [r[1] for r in todo])
-    frame.insert(0, "ctx", [r[0] for r in todo])
-    frame["valid"] = frame["valid"].astype(bool)
-    for f in std.fields[3:]:
-        frame[f] = frame[f].map(_text)
-    register(con, "_std_new", frame)
+    return job
+
+
+def _finish_fill(con: duckdb.DuckDBPyConnection, job: _Job) -> tuple[int, int]:
+    """Wait for a job's results and add them to its cache. Returns (new, already cached) counts."""
+    if not job.raws:
+        return 0, job.cached
+    std = get(job.std_name)
+    columns: list[list[object]] = [[] for _ in std.fields]
+    for part in job.parts:
+        for column, values in zip(columns, part.result() if isinstance(part, Future) else part, strict=True):
+            column.extend(values)
+    types = {"valid": pa.bool_()}
+    table = pa.table({"ctx": pa.array(job.ctxs, pa.string()), "raw": pa.array(job.raws, pa.string()),
+                      **{f: pa.array(c, types.get(f, pa.string())) for f, c in zip(std.fields, columns, strict=True)}})
+    register(con, "_std_new", table)
     field_list = ", ".join(_q(f) for f in ("ctx", "raw", *std.fields))
     con.execute(f"INSERT INTO std_cache__{std.name} ({field_list}) SELECT {field_list} FROM _std_new")
     con.unregister("_std_new")
-    return len(todo), cached
+    return len(job.raws), job.cached
 
 
 def _text(v: object) -> str | None:
@@ -336,20 +444,16 @@ def _text(v: object) -> str | None:
     return str(v).lower() if isinstance(v, bool) else str(v)
 
 
-def _apply_chunk(name: str, ctx: Context, values: list[str]) -> list[tuple[object, ...]]:
+def _apply_chunk(name: str, ctx_key: str, values: list[str]) -> _Columns:
+    """Standardise ``values`` in one context; the results column by column, as the cache stores them."""
     std = get(name)
-    return [tuple(std.func(v, ctx).values()) for v in values]
-
-
-def _apply(name: str, ctx: Context, values: list[str], workers: int | None) -> list[tuple[object, ...]]:
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(values) < PARALLEL_MIN_VALUES:
-        return _apply_chunk(name, ctx, values)
-    chunks = [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
-    # fork: workers inherit the loaded models (usaddress' CRF, phone metadata) and run only
-    # pure-Python standardisers, never DuckDB, so the parent's DuckDB threads are no concern
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        out: list[tuple[object, ...]] = []
-        for part in pool.map(_apply_chunk, [name] * len(chunks), [ctx] * len(chunks), chunks):
-            out.extend(part)
-    return out
+    ctx = parse_context_key(ctx_key)
+    func = std.func
+    rows = [tuple(func(v, ctx).values()) for v in values]
+    if not rows:
+        return tuple([] for _ in std.fields)
+    columns: list[list[object]] = [list(c) for c in zip(*rows, strict=True)]
+    columns[1] = [bool(v) for v in columns[1]]
+    for i in range(3, len(columns)):
+        columns[i] = [_text(v) for v in columns[i]]
+    return tuple(columns)

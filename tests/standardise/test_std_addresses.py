@@ -67,3 +67,25 @@ def test_non_us_region_is_cleaned_not_parsed(check):
     """usaddress is US-trained: a UK source's street line is upper-cased and kept whole."""
     check("address", "10  Downing Street", {"value": "10 DOWNING STREET", "valid": True, "suffix": None},
           Context(default_region="GB"))
+
+
+@pytest.mark.parametrize("line", [raw for raw, _ in ADDRESSES if raw] + [
+    "", "X", "PO BOX 12", "RR 2 BOX 15", "BROADWAY & W 42ND ST", "# 5", "&", "ONE WORLD TRADE CENTER",
+    "123 N. MAIN ST., APT #4-B, SPRINGFIELD, IL 62704", "½ MAIN ST", "(REAR) 12 ELM ST.;", "100 0TH AVE",
+    "LINDENSTRASSE 55", "广州市朝阳区建国路81号", "12 RUE DE LA PAIX 75002 PARIS", "A B C D E F G H I J K",
+])
+def test_flat_crf_features_tag_like_usaddress(line: str) -> None:
+    """The flat per-token attributes give the CRF the same non-zero attributes, hence the same tags."""
+    import pycrfsuite
+    import usaddress
+
+    from mdm.standardise import addresses
+
+    tokens = usaddress.tokenize(line.upper())
+    if not tokens:
+        return
+    ours = addresses._tokens2features(tokens)
+    theirs = addresses._original_tokens2features(tokens)
+    assert [{k: v for k, v in item.items() if v != 0.0} for item in pycrfsuite.ItemSequence(theirs).items()] \
+        == pycrfsuite.ItemSequence(ours).items()
+    assert usaddress.TAGGER.tag(ours) == usaddress.TAGGER.tag(theirs)

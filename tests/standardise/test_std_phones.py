@@ -74,3 +74,19 @@ def test_unknown_default_region_still_reads_international_numbers(check):
     ctx = Context(default_region="not-a-region")
     check("phone", "+44 20 7946 0958", {"value": "+442079460958"}, ctx)
     check("phone", "020 7946 0958", {"value": None, "valid": False}, ctx)
+
+
+def test_type_lookup_memo_gives_phonenumbers_own_answers(monkeypatch):
+    """The memo around phonenumbers' type lookup must not change a single field."""
+    from phonenumbers import phonenumberutil
+
+    from mdm.standardise import phones
+
+    numbers = ["(415) 555-2671", "+1 202 456 1111", "+44 20 7946 0958", "07812 345678", "+1 800 555 0199",
+               "+1 441 295 1234", "+1 684 633 1234", "+7 701 123 4567", "+7 495 123 4567", "+44 1481 123456",
+               "+47 79 12 34 56", "+590 590 27 12 34", "0049 221 4405074", "555-1234", "12", "+86 21 6234 5678",
+               "+1 900 555 0100", "+44 7624 123456", "+61 4 1234 5678", "+1 (869) 465-1234 x 12"]
+    contexts = [Context(default_region=r) for r in ("US", "GB", "CA", "DE", "ZZ")]
+    memo = [phones.PHONE.func(n, c) for n in numbers for c in contexts]
+    monkeypatch.setattr(phonenumberutil, "_number_type_helper", phones._type_helper)
+    assert memo == [phones.PHONE.func(n, c) for n in numbers for c in contexts]

@@ -90,3 +90,22 @@ def test_clean_is_idempotent(raw: str) -> None:
     """The wrapper's one-pass shortcut relies on this: a value equal to its cleaned input is settled."""
     once = clean(raw)
     assert clean(once) == once
+
+
+def _other_parts(ctx: Context, reads: frozenset[str]) -> Context:
+    """``ctx`` with every part the standardiser claims not to read changed."""
+    region = ctx.default_region if "region" in reads else ("" if ctx.region == "US" else "DE")
+    if "dates" in reads:
+        return Context(default_region=region, date_formats=ctx.date_formats, today=ctx.today,
+                       is_birth_date=ctx.is_birth_date)
+    return Context(default_region=region, date_formats=("%d.%m.%y",), today=datetime.date(1999, 1, 1),
+                   is_birth_date=not ctx.is_birth_date)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@SETTINGS
+@given(raw=TEXT, ctx=CONTEXTS)
+def test_result_depends_only_on_the_context_parts_read(name: str, raw: str | None, ctx: Context) -> None:
+    """The stage caches one result per value and ``reads`` parts of the context: that must be all it uses."""
+    standardiser = STANDARDISERS[name]
+    assert standardiser.func(raw, ctx) == standardiser.func(raw, _other_parts(ctx, standardiser.reads))

@@ -14,7 +14,8 @@ from mdm.standardise.registry import get
 from mdm.standardise.stage import KEY_SQL, key_sql, standardise
 
 REAL_WORLD = {
-    "phone": ["(415) 555-2671", "415.555.2671", "+1 415 555 2671", "1-415-555-2671", "+44 20 7946 0958",
+    "phone": ["(415) 555-2671", "415.555.2671", "2024561111.0", " +12024561111.00 ", "\t2024561111.0\n",
+              "+1 415 555 2671", "1-415-555-2671", "+44 20 7946 0958",
               "0049 221 4405074", "555-1234 x12", "415 555 2671 ext. 9", "1-800-FLOWERS", "12", "  4155552671  "],
     "email": [" John.Smith+news@GMail.com ", "ANN@ACME.IO", "bad@", "none@none.com", "Zoë@exämple.de"],
     "address": ["123 North Main Street Apt 4B", "123  n.  main st.", "PO Box 12", "One World Trade Center",
@@ -86,3 +87,34 @@ def test_stage_end_to_end(dictionary: Dictionary) -> None:
     assert first.new_values > 0
     again = standardise(con, "t", "k", dictionary, contexts, source_column="source", flags="flags")
     assert again.new_values == 0 and again.cached_values == first.new_values + first.cached_values
+
+
+def _stage_output(workers: int, rows: list[dict[str, object]], dictionary: Dictionary) -> tuple[list[tuple], ...]:
+    con = duckdb.connect()
+    _table(con, rows)
+    contexts = {"crm": Context(default_region="US", date_formats=("%Y-%m-%d",)),
+                "legacy": Context(default_region="GB", date_formats=("%d.%m.%Y",))}
+    standardise(con, "t", "k", dictionary, contexts, source_column="source", workers=workers)
+    return (con.execute("SELECT * FROM _std ORDER BY k").fetchall(),
+            con.execute("SELECT * FROM _std_findings ORDER BY ALL").fetchall(),
+            *(con.execute(f"SELECT * FROM {t} ORDER BY ctx, raw").fetchall()
+              for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'std_cache__%' "
+                                      "ORDER BY 1").fetchall()))
+
+
+def test_pool_gives_the_serial_result(dictionary: Dictionary, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks on the fork pool, several standardisers queued at once: the same tables as one process."""
+    import mdm.standardise.stage as stage
+
+    streets = ["Main Street", "N Oak Ave", "Elm St Apt 4", "Pine Road", "PO Box"]
+    rows = [{"k": i, "source": "crm" if i % 3 else "legacy", "first_name": ["Bob", None, "Ann", "J."][i % 4],
+             "last_name": ["Smith", None, "O'Brien"][i % 3], "full_name": [None, "Dr. Jane Q. Doe", "LI, Wei"][i % 3],
+             "phone": f"(415) 555-{i % 97:04d}" if i % 5 else f"+44 20 7946 {i % 89:04d}",
+             "street_address": f"{i % 61} {streets[i % 5]}", "country": ["US", "GB", None, "Deutschland"][i % 4],
+             "email": f"user{i % 71}@Example{i % 3}.com", "birth_date": f"19{50 + i % 40}-0{1 + i % 9}-1{i % 10}",
+             "company_name": ["Acme Inc.", "ACME, Inc", None][i % 3], "postal_code": f"{i % 999:05d}"}
+            for i in range(600)]
+    serial = _stage_output(1, rows, dictionary)
+    monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
+    monkeypatch.setattr(stage, "_CHUNK", 7)
+    assert _stage_output(2, rows, dictionary) == serial
