@@ -5,18 +5,37 @@ split and override with optimistic concurrency and audit entries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
-from steward_e2e import Served
+from steward_e2e import Served, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
-def gserver(serve_copy: Callable[[str], Served]) -> Served:
-    """A server of its own: these tests change golden records the shared server's tests read."""
-    return serve_copy("golden")
+def gserver(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A server of its own: these tests change golden records the shared server's tests read.
+
+    Review tasks open only between records in different clusters; an older task whose two
+    records a later run put in one cluster is the case a no-match decision must split, so
+    one such task is seeded before the server starts."""
+    workdir = tmp_path_factory.mktemp("served-golden") / "demo"
+    shutil.copytree(demo_dir, workdir)
+    con = duckdb.connect(str(workdir / "hub.duckdb"))
+    pair = con.execute("""SELECT list(unique_id ORDER BY unique_id)[1:2] FROM cluster_member GROUP BY cluster_id
+                          HAVING count(*) >= 2 ORDER BY cluster_id LIMIT 1""").fetchone()
+    assert pair is not None
+    con.execute("""INSERT INTO review_task (task_id, status, created_at, run_id, unique_id_l, unique_id_r,
+                       match_probability, match_weight, explanation, version)
+                   VALUES (nextval('task_id_seq'), 'open', now(), 1, ?, ?, 0.9, 3.2, '[]', 1)""", pair[0])
+    con.close()
+    served = start_server(workdir)
+    yield served
+    stop_server(served)
 
 
 def _xref(c: httpx.Client, unique_id: str) -> str:
