@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from steward_e2e import Served, start_server, stop_server
 
@@ -25,7 +26,28 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           "--seed", "7"], capture_output=True, text=True, timeout=300, check=False)
     assert res.returncode == 0, res.stderr
     assert re.search(r"review tasks opened ([1-9]\d*)", res.stdout), res.stdout
+    seed_review_tasks(out / "hub.duckdb")
     return out
+
+
+def seed_review_tasks(hub: Path, wanted: int = 40) -> None:
+    """Runs open tasks only where a decision can change a customer, which on 300 customers is a
+    handful; the queue tests need a few dozen, so scored pairs without a task are queued as
+    open tasks, as if earlier runs had opened them (review band first, then the low band)."""
+    con = duckdb.connect(str(hub))
+    try:
+        con.execute("""
+            INSERT INTO review_task (task_id, status, created_at, run_id, unique_id_l, unique_id_r,
+                                     match_probability, match_weight, explanation, version)
+            SELECT nextval('task_id_seq'), 'open', now(), run_id, unique_id_l, unique_id_r, match_probability,
+                   match_weight, explanation, 1
+            FROM (SELECT p.* FROM match_pair p
+                  WHERE p.band IN ('review', 'low') AND NOT EXISTS (
+                      SELECT 1 FROM review_task t WHERE t.unique_id_l = p.unique_id_l AND t.unique_id_r = p.unique_id_r)
+                  ORDER BY p.band = 'review' DESC, p.match_probability DESC, p.unique_id_l, p.unique_id_r
+                  LIMIT greatest(0, ? - (SELECT count(*) FROM review_task WHERE status = 'open')))""", [wanted])
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")
