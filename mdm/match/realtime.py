@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from mdm.config import Dictionary, Project
 from mdm.errors import MdmError
-from mdm.match.features import census, feature_sql
+from mdm.match.features import census, feature_sql, recovered
 from mdm.match.model import MatchModel, load_model
 from mdm.match.predict import level_labels
 from mdm.match.rules import BlockingRule, MatchRules, Thresholds, load_match_rules
@@ -142,14 +142,16 @@ def refresh_match_keys(con: duckdb.DuckDBPyConnection, rules: MatchRules | Path 
     own = own_transaction
     rules = _rules(rules)
     compiled = compiled or compile_for_hub(con, rules)
-    select = _keys_select(compiled, rules, "record_std", _columns(con, "record_std"))
     if own:
         con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DROP INDEX IF EXISTS match_key_lookup")
         con.execute("DROP INDEX IF EXISTS match_key_by_key")
         con.execute("DELETE FROM match_key")
-        con.execute(f"INSERT INTO match_key SELECT rule, key, unique_id FROM ({select}) ORDER BY rule, key")
+        # the same repaired names and recovered postal codes batch matching blocks on
+        with recovered(con, "record_std") as source:
+            select = _keys_select(compiled, rules, source, _columns(con, "record_std"))
+            con.execute(f"INSERT INTO match_key SELECT rule, key, unique_id FROM ({select}) ORDER BY rule, key")
         con.execute("CREATE INDEX IF NOT EXISTS match_key_lookup ON match_key (rule, key)")
         con.execute(KEY_INDEX)
         row = con.execute("SELECT count(*) FROM match_key").fetchall()[0]
@@ -247,6 +249,7 @@ def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
         "first_initial": _left(first, 1), "last_initial": _left(last, 1),
         "name_key": f"{min(first, last)} {max(first, last)}" if both else None,  # type: ignore[type-var]
         "full_name_key": f"{first}{last}" if both else None,
+        "lone_name_key": (first if first is not None else last) if (first is None) != (last is None) else None,
         "gender_known": gender if gender in ("M", "F", "X") else None,
         "birth_year": _left(std.get("birth_date"), 4),
         "birth_month_day": None if std.get("birth_date") is None else str(std["birth_date"])[5:10],
@@ -624,8 +627,8 @@ class Matcher:
             raise RealtimeError("the saved match model does not fit the hub's data or rules: run `mdm run` to "
                                 "retrain before real-time matching")
         table_cols = _columns(con, "record_std")
-        sql = feature_sql(compiled.columns, rules, "record_std", table_cols)
-        features = con.sql(sql).to_arrow_table()
+        with recovered(con, "record_std") as source:   # the hub's features exactly as batch built them
+            features = con.sql(feature_sql(compiled.columns, rules, source, table_cols)).to_arrow_table()
         m = cls(model=model, rules=rules, compiled=compiled, dictionary=project.dictionary,
                 contexts=source_contexts(project), features=features, max_candidates=max_candidates)
         m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]

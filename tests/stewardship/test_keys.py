@@ -72,7 +72,9 @@ def test_permissions_by_role() -> None:
 
     assert can(Role.reader) == {Permission.whoami, Permission.tasks_read, Permission.golden_read}
     assert can(Role.steward) == {Permission.whoami, Permission.tasks_read, Permission.tasks_decide,
-                                 Permission.tasks_assign, Permission.golden_read, Permission.golden_write}
+                                 Permission.tasks_assign, Permission.golden_read, Permission.golden_write,
+                                 Permission.match_read}
     assert can(Role.admin) == set(Permission)
-    assert can(Role.system) == {Permission.whoami, Permission.golden_read}
+    assert can(Role.system) == {Permission.whoami, Permission.golden_read, Permission.match_read,
+                                Permission.records_write}
     assert not principal(role=Role.reader).sees_pii and principal(role=Role.steward).sees_pii
