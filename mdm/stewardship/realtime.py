@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from mdm.config import Project, SourceMapping
-from mdm.errors import InputError
+from mdm.errors import NotFoundError
 from mdm.match.realtime import Matcher, add_match_keys, decide
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
@@ -71,10 +71,8 @@ class RealtimeService:
                updated_at: dt.datetime | None) -> dict[str, Any]:
         mapping = self._mapping(source)
         attrs = self.project.dictionary.names
-        unknown = sorted(set(record) - set(attrs))
-        if unknown:
-            raise InputError(f"record has attributes the dictionary does not define: {', '.join(unknown[:5])}",
-                             code="record.unknown_attribute")
+        ignored = sorted(set(record) - set(attrs))   # fields the dictionary does not define: said, not stored
+        record = {k: v for k, v in record.items() if k in attrs}
         uid = f"{source}:{source_id}"
         rebuild = rebuild_for(self.project)
         with self.access.writer(what="upserting the record") as cur:
@@ -120,13 +118,13 @@ class RealtimeService:
         matcher.set_golden(uid, golden_id)
         return {"unique_id": uid, "action": action, "golden_id": golden_id, "review_against": target
                 if action == "review" else None, "events": counts.get("events", 0),
-                "candidates": result.to_dict()["candidates"]}
+                "candidates": result.to_dict()["candidates"], "ignored": ignored}
 
     def _mapping(self, source: str) -> SourceMapping:
         known = {m.source: m for m, _ in self.project.sources}
         if source not in known:
-            raise InputError(f"unknown source {source!r}; this hub's sources are {', '.join(sorted(known))}",
-                             code="record.unknown_source")
+            raise NotFoundError(f"unknown source {source!r}; this hub's sources are {', '.join(sorted(known))}",
+                                code="record.unknown_source")
         return known[source]
 
     def _write(self, cur: duckdb.DuckDBPyConnection, source: str, source_id: str, record: dict[str, Any],

@@ -690,3 +690,4 @@ class RecordResult(BaseModel):
     review_against: str | None = Field(description="review: the golden record a task now compares it with")
     events: int = Field(description="change events the upsert emitted")
     candidates: list[MatchCandidatePublic]
+    ignored: list[str] = Field(default_factory=list, description="fields the dictionary does not define (not stored)")

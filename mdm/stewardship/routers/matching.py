@@ -28,4 +28,5 @@ def upsert_record(body: RecordUpsert, writer: RecordWriter, state: State) -> Rec
     out = state.realtime.upsert(writer, body.source, body.source_id, dict(body.record), body.updated_at)
     return RecordResult(unique_id=out["unique_id"], action=out["action"], golden_id=out["golden_id"],
                         review_against=out["review_against"], events=out["events"],
-                        candidates=[MatchCandidatePublic.model_validate(c) for c in out["candidates"]])
+                        candidates=[MatchCandidatePublic.model_validate(c) for c in out["candidates"]],
+                        ignored=out["ignored"])
