@@ -33,7 +33,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_review_tasks(hub: Path, wanted: int = 40) -> None:
     """Runs open tasks only where a decision can change a customer, which on 300 customers is a
     handful; the queue tests need a few dozen, so scored pairs without a task are queued as
-    open tasks, as if earlier runs had opened them (review band first, then the low band)."""
+    open tasks, as if earlier runs had opened them (review band first, then match-band pairs: both
+    carry the explanation the task page draws)."""
     con = duckdb.connect(str(hub))
     try:
         con.execute("""
@@ -42,7 +43,7 @@ def seed_review_tasks(hub: Path, wanted: int = 40) -> None:
             SELECT nextval('task_id_seq'), 'open', now(), run_id, unique_id_l, unique_id_r, match_probability,
                    match_weight, explanation, 1
             FROM (SELECT p.* FROM match_pair p
-                  WHERE p.band IN ('review', 'low') AND NOT EXISTS (
+                  WHERE p.band IN ('review', 'match') AND p.explanation IS NOT NULL AND NOT EXISTS (
                       SELECT 1 FROM review_task t WHERE t.unique_id_l = p.unique_id_l AND t.unique_id_r = p.unique_id_r)
                   ORDER BY p.band = 'review' DESC, p.match_probability DESC, p.unique_id_l, p.unique_id_r
                   LIMIT greatest(0, ? - (SELECT count(*) FROM review_task WHERE status = 'open')))""", [wanted])
