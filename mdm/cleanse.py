@@ -69,7 +69,7 @@ def cleanse(file: Path, mapping_path: Path, out_dir: Path, *, fmt: str = "csv", 
         staging.mkdir()
         files = _write_outputs(project, dictionary, mapping.source, staging, fmt)
         totals = result.totals()
-        with open_hub(project.hub, read_only=True) as hub:
+        with open_hub(project.hub, read_only=True, memory_limit=project.memory_limit) as hub:
             row = hub.con.execute("""SELECT (SELECT count(*) FROM golden WHERE status = 'active'),
                                             (SELECT count(*) FROM xref WHERE valid_to IS NULL)""").fetchone()
             figures = pipeline.resolution_figures(hub.con, dictionary, result.extra)
@@ -111,7 +111,7 @@ def _write_outputs(project: Project, dictionary: Dictionary, source: str, out: P
                          FROM quarantine ORDER BY row_number NULLS LAST, line NULLS LAST""",
     }
     files = {}
-    with open_hub(project.hub, read_only=True) as hub:
+    with open_hub(project.hub, read_only=True, memory_limit=project.memory_limit) as hub:
         for kind, query in queries.items():
             path = out / f"{kind}.{fmt}"
             write_query(hub.con, query, path, fmt)

@@ -171,7 +171,7 @@ def export_cmd(
         raise InputError(f"cannot export {kind!r}; choose one of {', '.join(KINDS)}", code="export.kind")
     fmt = format_for(out_path, fmt)
     project = _project(config)
-    with open_hub(project.hub, read_only=True) as hub:
+    with open_hub(project.hub, read_only=True, memory_limit=project.memory_limit) as hub:
         rows = export(hub.con, kind, out_path, project.dictionary, fmt)
     out.print(f"{rows} {kind} rows written to {out_path} ({fmt})")
 
@@ -190,7 +190,7 @@ def publish(
     from mdm.publish import publish_files
 
     project = _project(config)
-    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub, transaction(hub.con):
         result = publish_files(hub.con, project, target, out_dir, fmt=fmt, full=full)
     _print_publish(result)
 
@@ -240,7 +240,7 @@ def audit_decay(
     if fmt == "parquet" or out_path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
         raise InputError(f"--out {out_path}: the worklist is written as .csv or .jsonl", code="input.format")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub, transaction(hub.con):
         audit = decay_audit(hub.con, project.dictionary, as_of=day, threshold=threshold)
         write_query(hub.con, WORKLIST_QUERY, out_path, fmt)
         report = out_path.with_suffix(".html")
@@ -311,7 +311,7 @@ def demo(
     from mdm.hub import open_hub, transaction
     from mdm.publish import publish_files
 
-    with open_hub(project.hub, project.dictionary.names) as opened, transaction(opened.con):
+    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as opened, transaction(opened.con):
         published = publish_files(opened.con, project, "crm", workdir / "publish", full=True)
     out.print(f"the sample CRM would receive {published.upserts} record updates and {published.merges} merges "
               f"(files in {workdir / 'publish'})")
@@ -320,7 +320,7 @@ def demo(
         from mdm.hub import open_hub, transaction
         from mdm.stewardship.auth import create_key
 
-        with open_hub(project.hub, project.dictionary.names) as held, transaction(held.con):
+        with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as held, transaction(held.con):
             key, _ = create_key(held.con, name="demo-admin", role="admin", created_by="mdm demo --serve")
         out.print(f"demo admin key (shown once; log in at http://127.0.0.1:8000/ui/ with it): {key}",
                   markup=False, highlight=False, soft_wrap=True)
@@ -345,7 +345,7 @@ def _serve(config: Path, host: str, port: int) -> None:
     from mdm.stewardship.settings import ServerSettings
 
     project = _project(config)
-    access = HubAccess.open(project.hub, project.dictionary.names)  # a busy hub fails here, in one line
+    access = HubAccess.open(project.hub, project.dictionary.names, project.memory_limit)  # a busy hub fails here, in one line
     err.print(f"serving {project.hub} on http://{host}:{port} (UI /ui/, API docs /docs)", markup=False,
               highlight=False)
     uvicorn.run(create_app(ServerSettings(project=project), access=access), host=host, port=port,
@@ -370,7 +370,7 @@ def keys_create(
 
     parse_role(role)
     project = _project(config)
-    with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):
+    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub, transaction(hub.con):
         key, row = create_key(hub.con, name=name, role=role, created_by=f"cli ({getpass.getuser()})")
     sys.stdout.write(key + "\n")
     err.print(f"created {row.role} key {row.key_id} for {row.name!r} (prefix {row.prefix}); it is shown only now, "
@@ -384,7 +384,7 @@ def keys_list(config: ConfigOpt = DEFAULT_CONFIG) -> None:
     from mdm.stewardship.auth import list_keys
 
     project = _project(config)
-    with open_hub(project.hub, project.dictionary.names) as hub:
+    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub:
         for k in list_keys(hub.con):
             revoked = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
             out.print(f"{k.key_id}\t{k.prefix}\t{k.role}\t{k.name}\t{k.created_at:%Y-%m-%d %H:%M}\t{revoked}",

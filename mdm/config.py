@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mdm.errors import ConfigError
+from mdm.memory import MEMORY_PATTERN
 
 #: Repository root holding the bundled ``dictionary/`` and ``rules/`` defaults.
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent
@@ -207,6 +208,8 @@ class ProjectConfig(_Frozen):
     rules: RulesRef = RulesRef()
     sources: tuple[SourceRef, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    memory_limit: str | None = Field(default=None, pattern=MEMORY_PATTERN, description=(
+        "DuckDB memory budget for the hub, e.g. 3GB; default: an eighth of RAM, 1-3GB (see mdm/memory.py)"))
 
 
 class Project(_Frozen):
@@ -222,6 +225,7 @@ class Project(_Frozen):
     survivorship_rules: Path
     sources: tuple[tuple[SourceMapping, Path], ...]
     schedules: tuple[Schedule, ...] = ()
+    memory_limit: str | None = None
 
     def source(self, name: str) -> tuple[SourceMapping, Path]:
         for mapping, path in self.sources:
@@ -385,4 +389,5 @@ def load_project(path: Path | None = None) -> Project:
         survivorship_rules=resolve(cfg.rules.survivorship) if cfg.rules.survivorship else BUNDLED_SURVIVORSHIP_RULES,
         sources=tuple(sources),
         schedules=cfg.schedules,
+        memory_limit=cfg.memory_limit,
     )

@@ -81,7 +81,7 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
     """
     started = dt.datetime.now()
     batches: list[BatchResult] = []
-    with open_hub(project.hub, project.dictionary.names) as hub:
+    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub:
         with transaction(hub.con):  # schema first, committed: no ALTER TABLE inside the run
             ensure_record_std(hub.con, project.dictionary)
         with transaction(hub.con):

@@ -141,3 +141,16 @@ def test_project_errors(tmp_path: Path) -> None:
     project = load_project(write(tmp_path, "mdm3.yaml", "sources:\n  - {mapping: a.yaml, path: a.csv}\n"))
     with pytest.raises(ConfigError, match="did you mean 'crm'"):
         project.source("crn")
+
+
+def test_project_memory_limit_is_checked_and_reaches_the_hub(tmp_path: Path) -> None:
+    from mdm.hub import open_hub
+
+    project = load_project(write(tmp_path, "mdm.yaml", "hub: h.duckdb\nmemory_limit: 700MB\n"))
+    assert project.memory_limit == "700MB"
+    with open_hub(project.hub, memory_limit=project.memory_limit) as hub:
+        row = hub.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert row is not None and row[0].replace(" ", "").upper() in ("700.0MB", "667.5MIB", "667.5MB")
+    with pytest.raises(ConfigError) as info:
+        load_project(write(tmp_path, "bad.yaml", "hub: h.duckdb\nmemory_limit: lots\n"))
+    assert "memory_limit" in str(info.value) and "\n" not in str(info.value)

@@ -12,6 +12,7 @@ import duckdb
 
 from mdm.errors import HubBusyError, HubError
 from mdm.hub.schema import ensure_attribute_columns, migrate
+from mdm.memory import default_limit
 
 
 @dataclass
@@ -31,8 +32,13 @@ class Hub:
         self.close()
 
 
-def open_hub(path: Path, attributes: list[str] | None = None, *, read_only: bool = False) -> Hub:
-    """Open (creating on first use) the hub at ``path`` and migrate its schema."""
+def open_hub(path: Path, attributes: list[str] | None = None, *, read_only: bool = False,
+             memory_limit: str | None = None) -> Hub:
+    """Open (creating on first use) the hub at ``path`` and migrate its schema.
+
+    ``memory_limit`` bounds DuckDB's memory for this database (default: see
+    :mod:`mdm.memory`); beyond it DuckDB spills to ``<hub>.tmp`` instead of growing.
+    """
     path = Path(path)
     if read_only and not path.exists():
         raise HubError(f"hub {path} does not exist yet; run `mdm run` first", code="hub.missing")
@@ -52,6 +58,12 @@ def open_hub(path: Path, attributes: list[str] | None = None, *, read_only: bool
         raise HubError(f"hub {path} cannot be opened: {text.splitlines()[0]}") from None
     except duckdb.Error as exc:
         raise HubError(f"hub {path} cannot be opened: {str(exc).splitlines()[0]}; is it a DuckDB file?") from None
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit or default_limit()}'")
+    except duckdb.Error as exc:
+        con.close()
+        raise HubError(f"hub {path}: memory_limit {memory_limit!r} is not a memory size "
+                       f"({str(exc).splitlines()[0]}); use e.g. 3GB") from None
     if not read_only:
         with transaction(con):
             migrate(con)

@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from mdm.errors import MdmError
+from mdm.memory import default_limit
 from mdm.match.rules import MatchRules
 
 log = logging.getLogger("mdm.match")
@@ -82,13 +83,8 @@ class DuckDBEngine(Engine):
 
 
 def default_memory_limit() -> str:
-    """A quarter of physical memory, clamped to [1GB, 8GB]."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return "4GB"
-    gb = max(1, min(8, int(total / 4 / 2**30)))
-    return f"{gb}GB"
+    """An eighth of physical memory, clamped to [1GB, 3GB] (see :mod:`mdm.memory`)."""
+    return default_limit()
 
 
 class SparkEngine(Engine):

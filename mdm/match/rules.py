@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mdm.config import BUNDLED_MATCH_RULES, parse_model, read_yaml
+from mdm.memory import MEMORY_PATTERN
 from mdm.errors import ConfigError
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -372,8 +373,9 @@ class SparkOptions(_Frozen):
 class DuckDBOptions(_Frozen):
     threads: int | None = Field(default=None, ge=1, description="default: all cores")
     memory_limit: str | None = Field(default=None, description=(
-        "DuckDB memory_limit for Splink's own connection, e.g. '4GB'; default: a quarter of the machine's memory "
-        "(at least 1GB, at most 8GB). Beyond it DuckDB spills to a scratch folder instead of growing"))
+        "DuckDB memory_limit for Splink's own connection, e.g. '4GB'; default: an eighth of the machine's memory "
+        "(at least 1GB, at most 3GB). Beyond it DuckDB spills to a scratch folder instead of growing"),
+        pattern=MEMORY_PATTERN)
 
 
 class MatchRules(_Frozen):

@@ -80,7 +80,8 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal access
         if access is None:
-            access = HubAccess.open(settings.project.hub, settings.project.dictionary.names)
+            access = HubAccess.open(settings.project.hub, settings.project.dictionary.names,
+                                     settings.project.memory_limit)
         access.write_timeout = settings.write_timeout
         manager = RunManager(access, settings.project)
         manager.recover()

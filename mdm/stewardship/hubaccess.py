@@ -32,8 +32,8 @@ class HubAccess:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, path: Path, attributes: list[str] | None = None) -> HubAccess:
-        return cls(hub=open_hub(path, attributes))
+    def open(cls, path: Path, attributes: list[str] | None = None, memory_limit: str | None = None) -> HubAccess:
+        return cls(hub=open_hub(path, attributes, memory_limit=memory_limit))
 
     @property
     def path(self) -> Path:

@@ -61,3 +61,29 @@ def test_transaction_rolls_back(tmp_path: Path) -> None:
             hub.con.execute("INSERT INTO t VALUES (1)")
             raise RuntimeError("boom")
         assert hub.con.execute("SELECT count(*) FROM t").fetchone() == (0,)
+
+
+def test_hub_memory_is_bounded_by_default_and_spills_beside_the_hub(tmp_path: Path) -> None:
+    """Without a bound DuckDB may take 80% of RAM for the hub; a run's one transaction then
+    pins everything it writes (15 GB at 1M records). The default is an eighth of RAM, 1-3 GB."""
+    from mdm.memory import default_limit
+
+    path = tmp_path / "hub.duckdb"
+    with open_hub(path) as hub:
+        row = hub.con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert row is not None
+    limit, temp = row
+    gb = int(default_limit().removesuffix("GB"))
+    assert 1 <= gb <= 3
+    # DuckDB reports the limit in its own units (e.g. 2.7 GiB for 3GB)
+    assert limit.endswith("GiB") and 0.9 * gb * 1e9 / 2**30 <= float(limit.split()[0]) <= gb * 1e9 / 2**30 + 0.1
+    assert temp == str(path) + ".tmp"
+
+
+def test_bad_memory_limit_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "hub.duckdb"
+    with pytest.raises(HubError) as info:
+        open_hub(path, memory_limit="a lot")
+    assert "memory_limit" in str(info.value) and "\n" not in str(info.value)
+    with open_hub(path) as hub:  # nothing held: the hub opens again
+        assert hub.con.execute("SELECT 1").fetchone() == (1,)
