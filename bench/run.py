@@ -75,7 +75,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated record counts")
     parser.add_argument("--match-sizes", default="10000,100000", help="record counts for the accuracy runs")
     parser.add_argument("--only", default="all", choices=["all", "ingest", "standardise", "match", "operations",
-                                                                "realtime"])
+                                                                "realtime", "decay"])
+    parser.add_argument("--decay-records", type=int, default=1_750_000,
+                        help="generator records for the decay-audit hub (about 1M golden records)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.only in ("all", "ingest"):
@@ -88,6 +90,10 @@ def main() -> None:
         from bench.operations import bench_operations
 
         print("wrote", bench_operations(sizes))
+    if args.only in ("all", "decay"):
+        from bench.operations import bench_decay
+
+        print("wrote", bench_decay(args.decay_records))
     if args.only in ("all", "realtime"):
         from bench.realtime import main as bench_realtime_main
 
