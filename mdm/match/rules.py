@@ -104,6 +104,19 @@ class SwappedSimilarLevel(_Frozen):
     label: str | None = None
 
 
+class EitherMissingLevel(_Frozen):
+    """``column`` is unknown (NULL) on at least one side: nothing to compare.
+
+    Meant inside an ``and`` level of a comparison over several columns, so that "all
+    that can be compared agrees" (same postal code, no phone or street on one side) is
+    a level of its own, not lumped with "the postal code agrees but the phones differ".
+    """
+
+    kind: Literal["either_missing"]
+    column: Column
+    label: str | None = None
+
+
 class EitherEqualsLevel(_Frozen):
     """``column`` on one side equals ``other`` on the other side, either way round.
 
@@ -154,8 +167,8 @@ class CompoundLevel(_Frozen):
 
 
 LevelSpec = Annotated[
-    ExactLevel | StringLevel | ReversedLevel | SwappedSimilarLevel | EitherEqualsLevel | DateDifferenceLevel
-    | DayMonthSwapLevel | DistanceKmLevel | CompoundLevel,
+    ExactLevel | StringLevel | ReversedLevel | SwappedSimilarLevel | EitherEqualsLevel | EitherMissingLevel
+    | DateDifferenceLevel | DayMonthSwapLevel | DistanceKmLevel | CompoundLevel,
     Field(discriminator="kind"),
 ]
 CompoundLevel.model_rebuild()

@@ -35,6 +35,7 @@ from mdm.match.rules import (
     DistanceKmComparison,
     DistanceKmLevel,
     EitherEqualsLevel,
+    EitherMissingLevel,
     EmailComparison,
     ExactComparison,
     ExactLevel,
@@ -96,6 +97,8 @@ def _label(level: LevelSpec) -> str:
         return f"{level.column} and {level.other} swapped, with a typo or nickname"
     if isinstance(level, EitherEqualsLevel):
         return f"{level.column} equals the other's {level.other}"
+    if isinstance(level, EitherMissingLevel):
+        return f"{level.column} unknown on one side"
     if isinstance(level, DateDifferenceLevel):
         return f"{level.column} within {level.threshold:g} {level.metric}"
     if isinstance(level, DayMonthSwapLevel):
@@ -139,6 +142,9 @@ def _level(level: LevelSpec, dialect: str = "duckdb") -> Any:
     if isinstance(level, EitherEqualsLevel):
         c, o = level.column, level.other
         return cll.CustomLevel(f'"{c}_l" = "{o}_r" OR "{o}_l" = "{c}_r"', base_dialect_str="duckdb")
+    if isinstance(level, EitherMissingLevel):
+        c = level.column
+        return cll.CustomLevel(f'("{c}_l" IS NULL OR "{c}_r" IS NULL)', base_dialect_str="duckdb")
     if isinstance(level, DateDifferenceLevel):
         return cll.AbsoluteDateDifferenceLevel(level.column, input_is_string=True, threshold=level.threshold,
                                                metric=level.metric)  # ISO: each dialect's default format
