@@ -248,6 +248,9 @@ class NameComparison(_ComparisonBase):
         "[lone, other]: a record that carries one name only (``lone``: that name, NULL when the record has "
         "both) matches when it equals the other record's ``other`` part (a surname given on its own)"))
     jaro_winkler: tuple[float, ...] = (0.92, 0.8)
+    typo: int | None = Field(default=None, ge=1, description=(
+        "a level for names at most this many keystrokes apart (Damerau-Levenshtein: a letter changed, added, "
+        "dropped or two neighbours swapped), after the Jaro-Winkler levels >= 0.9"))
 
     @field_validator("jaro_winkler")
     @classmethod

@@ -190,6 +190,9 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
         low = [t for t in spec.jaro_winkler if t < 0.9]
         levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
                    for t in high]
+        if spec.typo:
+            levels.append(StringLevel(kind="damerau_levenshtein", column=c, threshold=spec.typo,
+                                      label=f"at most {spec.typo} keystroke{'s' if spec.typo > 1 else ''} apart"))
         if spec.tokens:
             token_levels: list[LevelSpec] = [ExactLevel(kind="exact", column=t) for t in spec.tokens]
             levels.append(token_levels[0].model_copy(update={"label": "shares a name part"}) if len(token_levels) == 1

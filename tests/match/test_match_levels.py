@@ -123,3 +123,11 @@ def test_swap_with_a_typo_is_written_in_the_engines_own_sql() -> None:
                if lv.get("label_for_charts") == "swapped with last_name_key, with a typo or nickname")
     assert "jaro_winkler(`first_name_key_l`, `last_name_key_r`)" in sql   # Splink's Spark UDF, not DuckDB's name
     assert "jaro_winkler_similarity" not in sql
+
+
+def test_one_keystroke_typo_that_jaro_winkler_misses(compiled: Compiled) -> None:
+    # "beyty" is Betty with one letter mistyped; Jaro-Winkler puts it under 0.92
+    level = level_of(compiled, "first_name", names("betty", "jones"), names("beyty", "jones"))
+    assert level["label_for_charts"] == "at most 1 keystroke apart"
+    assert level_of(compiled, "first_name", names("betty", "jones"), names("bettina", "jones"))[
+        "label_for_charts"] != "at most 1 keystroke apart"
