@@ -353,16 +353,18 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
             f"SELECT DISTINCT first_name, last_name, email__local FROM {table} WHERE email__local IS NOT NULL "
             "AND ((first_name IS NULL OR trim(first_name) = '') <> (last_name IS NULL OR trim(last_name) = '')) "
             "AND NOT regexp_matches(trim(coalesce(first_name, '')), '\\s')").fetchall()
-        firsts: dict[str, str] = {}
-        lasts: dict[str, str] = {}
+        mail_firsts: dict[str, str] = {}
+        mail_lasts: dict[str, str] = {}
         for first, last, local in rows:
             has_first = first is not None and bool(first.strip())
             other = name_from_email(first if has_first else last, local)
             if other is not None:
-                (lasts if has_first else firsts)[_EMAIL_KEY_SEP.join((first or "", last or "", local))] = other
+                found = mail_lasts if has_first else mail_firsts
+                found[_EMAIL_KEY_SEP.join((first or "", last or "", local))] = other
         key = (f"concat_ws('{_EMAIL_KEY_SEP}', coalesce(s.first_name, ''), coalesce(s.last_name, ''), "
                "s.email__local)")
-        for column, found, role in (("first_name", firsts, "email_first"), ("last_name", lasts, "email_last")):
+        for column, found, role in (("first_name", mail_firsts, "email_first"),
+                                    ("last_name", mail_lasts, "email_last")):
             if found:
                 alias = f"_{role}"
                 joins.append(f"LEFT JOIN {view(role, _name_table(found))} {alias} ON {alias}.raw = {key}")
