@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -214,6 +215,44 @@ POSTAL_FROM_LINE = (
 )
 
 
+_EMAIL_KEY_SEP = "\x1f"
+_NOT_LETTER = re.compile(r"[^a-z]+")
+
+
+def _letters(text: str) -> str:
+    """Lower-case ASCII letters of ``text``, accents dropped (as the name keys fold it)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if "a" <= c <= "z")
+
+
+def name_from_email(known: str, local: str) -> str | None:
+    """The other name part an e-mail local part spells beside the ``known`` one, or ``None``.
+
+    ``("elizabeth", "elizabeth.west43")`` -> ``"west"``; ``("wilson", "marcuswilson")`` ->
+    ``"marcus"``. Only an unambiguous reading counts: separated parts give the one part
+    that is not the known name (two letters at least); an unseparated local part must
+    start or end with the known name and leave three letters or more. Initials, numbers
+    and anything not built around the known name give ``None``.
+    """
+    k = _letters(known)
+    if len(k) < 2 or not local:
+        return None
+    tokens = [t for t in _NOT_LETTER.split(local.lower()) if t]
+    if len(tokens) >= 2:
+        if k not in tokens:
+            return None
+        others = [t for t in tokens if t != k]
+        return others[0] if len(others) == 1 and len(others[0]) >= 2 else None
+    if len(tokens) != 1:
+        return None
+    word = tokens[0]
+    if word.startswith(k) and len(word) - len(k) >= 3:
+        return word[len(k):]
+    if word.endswith(k) and len(word) - len(k) >= 3:
+        return word[:-len(k)]
+    return None
+
+
 @lru_cache(maxsize=65536)
 def romanise(text: str) -> str | None:
     """Han characters as toneless pinyin, one syllable after another ("王刚" -> "wanggang").
@@ -307,6 +346,29 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
                       f"LEFT JOIN {lv} _sl ON _sl.raw = s.first_name AND {lone}"]
             candidates("first_name", "_sf")
             candidates("last_name", "_sl")
+    if {"first_name", "last_name", "email__local"} <= have:
+        # a record with one name part and an e-mail address that spells both ("amy" +
+        # amycarter91@..., "wilson" + marcus.wilson@...): the other part read from the address
+        rows = con.execute(
+            f"SELECT DISTINCT first_name, last_name, email__local FROM {table} WHERE email__local IS NOT NULL "
+            "AND ((first_name IS NULL OR trim(first_name) = '') <> (last_name IS NULL OR trim(last_name) = '')) "
+            "AND NOT regexp_matches(trim(coalesce(first_name, '')), '\\s')").fetchall()
+        mail_firsts: dict[str, str] = {}
+        mail_lasts: dict[str, str] = {}
+        for first, last, local in rows:
+            has_first = first is not None and bool(first.strip())
+            other = name_from_email(first if has_first else last, local)
+            if other is not None:
+                found = mail_lasts if has_first else mail_firsts
+                found[_EMAIL_KEY_SEP.join((first or "", last or "", local))] = other
+        key = (f"concat_ws('{_EMAIL_KEY_SEP}', coalesce(s.first_name, ''), coalesce(s.last_name, ''), "
+               "s.email__local)")
+        for column, found, role in (("first_name", mail_firsts, "email_first"),
+                                    ("last_name", mail_lasts, "email_last")):
+            if found:
+                alias = f"_{role}"
+                joins.append(f"LEFT JOIN {view(role, _name_table(found))} {alias} ON {alias}.raw = {key}")
+                candidates(column, alias)
     if names:
         union = " UNION ".join(f"SELECT {_quote(c)} AS v FROM {table} WHERE regexp_matches({_quote(c)}, '\\p{{Han}}')"
                                for c in names)

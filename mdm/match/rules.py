@@ -85,6 +85,39 @@ class ReversedLevel(_Frozen):
     label: str | None = None
 
 
+class SwappedSimilarLevel(_Frozen):
+    """Two columns swapped, but not letter for letter: a typo or a nickname on top of the swap.
+
+    Holds when ``column`` of each side is Jaro-Winkler-similar (>= ``threshold``) to
+    ``other`` of the other side and the other way round, or, with ``nickname`` and
+    ``other_nickname`` given, when the two sides' nickname keys are swapped (Barb Walker
+    entered as first name Walker, last name Barb). ``neutral`` as for
+    :class:`ReversedLevel`.
+    """
+
+    kind: Literal["swapped_similar"]
+    column: Column
+    other: Column
+    threshold: float = Field(gt=0, lt=1)
+    nickname: Column | None = None
+    other_nickname: Column | None = None
+    neutral: bool = False
+    label: str | None = None
+
+
+class EitherMissingLevel(_Frozen):
+    """``column`` is unknown (NULL) on at least one side: nothing to compare.
+
+    Meant inside an ``and`` level of a comparison over several columns, so that "all
+    that can be compared agrees" (same postal code, no phone or street on one side) is
+    a level of its own, not lumped with "the postal code agrees but the phones differ".
+    """
+
+    kind: Literal["either_missing"]
+    column: Column
+    label: str | None = None
+
+
 class EitherEqualsLevel(_Frozen):
     """``column`` on one side equals ``other`` on the other side, either way round.
 
@@ -135,8 +168,8 @@ class CompoundLevel(_Frozen):
 
 
 LevelSpec = Annotated[
-    ExactLevel | StringLevel | ReversedLevel | EitherEqualsLevel | DateDifferenceLevel | DayMonthSwapLevel
-    | DistanceKmLevel | CompoundLevel,
+    ExactLevel | StringLevel | ReversedLevel | SwappedSimilarLevel | EitherEqualsLevel | EitherMissingLevel
+    | DateDifferenceLevel | DayMonthSwapLevel | DistanceKmLevel | CompoundLevel,
     Field(discriminator="kind"),
 ]
 CompoundLevel.model_rebuild()
@@ -148,6 +181,8 @@ def level_columns(level: LevelSpec) -> list[str]:
         return [c for sub in level.levels for c in level_columns(sub)]
     if isinstance(level, ReversedLevel | EitherEqualsLevel):
         return [level.column, level.other]
+    if isinstance(level, SwappedSimilarLevel):
+        return [level.column, level.other] + [c for c in (level.nickname, level.other_nickname) if c]
     if isinstance(level, DistanceKmLevel):
         return [level.lat, level.lon]
     return [level.column]
@@ -186,7 +221,8 @@ class NameComparison(_ComparisonBase):
     """A person-name part: exact, swapped with another part, nickname, fuzzy and phonetic levels.
 
     Levels, best first: exact (tf-adjusted when ``tf``), swapped with ``swap_with``
-    (first/last name transposed), same ``nickname`` canonical form, Jaro-Winkler at each
+    (first/last name transposed), swapped with a typo or nickname on top (``swap_similar``,
+    ``swap_nickname``), same ``nickname`` canonical form, Jaro-Winkler at each
     of ``jaro_winkler`` >= 0.9, a shared token (any of the ``tokens`` columns equal: the
     first or last part of a double surname), same key in each ``phonetic`` column, one
     side's name equals the other's ``full_name`` (a whole name typed into this field),
@@ -201,6 +237,11 @@ class NameComparison(_ComparisonBase):
     swap_neutral: bool = Field(default=False, description=(
         "the swap level weighs nothing here: the other name part's swap level carries the evidence, once"))
     nickname: Column | None = None
+    swap_similar: float | None = Field(default=None, gt=0, lt=1, description=(
+        "with swap_with: also a level for names swapped with a typo (Jaro-Winkler at this threshold both ways) "
+        "or, with swap_nickname, with a nickname"))
+    swap_nickname: tuple[Column, Column] | None = Field(default=None, description=(
+        "[this part's nickname key, the swap column's nickname key] for the swapped-with-a-nickname level"))
     phonetic: tuple[Column, ...] = ()
     tokens: tuple[Column, ...] = ()
     full_name: Column | None = None
@@ -208,6 +249,9 @@ class NameComparison(_ComparisonBase):
         "[lone, other]: a record that carries one name only (``lone``: that name, NULL when the record has "
         "both) matches when it equals the other record's ``other`` part (a surname given on its own)"))
     jaro_winkler: tuple[float, ...] = (0.92, 0.8)
+    typo: int | None = Field(default=None, ge=1, description=(
+        "a level for names at most this many keystrokes apart (Damerau-Levenshtein: a letter changed, added, "
+        "dropped or two neighbours swapped), after the Jaro-Winkler levels >= 0.9"))
 
     @field_validator("jaro_winkler")
     @classmethod

@@ -35,6 +35,7 @@ from mdm.match.rules import (
     DistanceKmComparison,
     DistanceKmLevel,
     EitherEqualsLevel,
+    EitherMissingLevel,
     EmailComparison,
     ExactComparison,
     ExactLevel,
@@ -46,6 +47,7 @@ from mdm.match.rules import (
     ReversedLevel,
     StringComparison,
     StringLevel,
+    SwappedSimilarLevel,
     level_columns,
 )
 
@@ -91,8 +93,12 @@ def _label(level: LevelSpec) -> str:
         return f"{level.kind} {level.column} {op} {value}"
     if isinstance(level, ReversedLevel):
         return f"{level.column} and {level.other} swapped"
+    if isinstance(level, SwappedSimilarLevel):
+        return f"{level.column} and {level.other} swapped, with a typo or nickname"
     if isinstance(level, EitherEqualsLevel):
         return f"{level.column} equals the other's {level.other}"
+    if isinstance(level, EitherMissingLevel):
+        return f"{level.column} unknown on one side"
     if isinstance(level, DateDifferenceLevel):
         return f"{level.column} within {level.threshold:g} {level.metric}"
     if isinstance(level, DayMonthSwapLevel):
@@ -103,8 +109,24 @@ def _label(level: LevelSpec) -> str:
     return joiner.join(_label(sub) for sub in level.levels)
 
 
-def _level(level: LevelSpec) -> Any:
+def _swapped_similar(level: SwappedSimilarLevel, dialect: str) -> Any:
+    """Cross-column Jaro-Winkler (and nickname swap) in the dialect's own functions and quoting."""
+    def jw(a: str, b: str) -> str:
+        # Splink's own Jaro-Winkler level on a placeholder column, pointed at two columns
+        sql = str(cll.JaroWinklerLevel("__mdm_x__", level.threshold).get_comparison_level(dialect).sql_condition)
+        return sql.replace("__mdm_x___l", f"{a}_l").replace("__mdm_x___r", f"{b}_r")
+
+    parts = [f"({jw(level.column, level.other)} AND {jw(level.other, level.column)})"]
+    if level.nickname and level.other_nickname:
+        swap = cll.ColumnsReversedLevel(level.nickname, level.other_nickname, symmetrical=True)
+        parts.append(f"({swap.get_comparison_level(dialect).sql_condition})")
+    return cll.CustomLevel(" OR ".join(parts), base_dialect_str=dialect)
+
+
+def _level(level: LevelSpec, dialect: str = "duckdb") -> Any:
     """One level spec as a Splink comparison-level creator (without the label)."""
+    if isinstance(level, SwappedSimilarLevel):
+        return _swapped_similar(level, dialect)
     if isinstance(level, ExactLevel):
         return cll.ExactMatchLevel(level.column, term_frequency_adjustments=level.tf)
     if isinstance(level, StringLevel):
@@ -120,6 +142,9 @@ def _level(level: LevelSpec) -> Any:
     if isinstance(level, EitherEqualsLevel):
         c, o = level.column, level.other
         return cll.CustomLevel(f'"{c}_l" = "{o}_r" OR "{o}_l" = "{c}_r"', base_dialect_str="duckdb")
+    if isinstance(level, EitherMissingLevel):
+        c = level.column
+        return cll.CustomLevel(f'("{c}_l" IS NULL OR "{c}_r" IS NULL)', base_dialect_str="duckdb")
     if isinstance(level, DateDifferenceLevel):
         return cll.AbsoluteDateDifferenceLevel(level.column, input_is_string=True, threshold=level.threshold,
                                                metric=level.metric)  # ISO: each dialect's default format
@@ -131,7 +156,7 @@ def _level(level: LevelSpec) -> Any:
     if isinstance(level, DistanceKmLevel):
         return cll.DistanceInKMLevel(level.lat, level.lon, level.threshold)
     assert isinstance(level, CompoundLevel)
-    subs = [_level(sub) for sub in level.levels]
+    subs = [_level(sub, dialect) for sub in level.levels]
     return cll.And(*subs) if level.kind == "and" else cll.Or(*subs)
 
 
@@ -153,12 +178,21 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
         if spec.swap_with:
             levels.append(ReversedLevel(kind="columns_reversed", column=c, other=spec.swap_with,
                                         neutral=spec.swap_neutral, label=f"swapped with {spec.swap_with}"))
+        if spec.swap_with and spec.swap_similar:
+            nick, other_nick = spec.swap_nickname or (None, None)
+            levels.append(SwappedSimilarLevel(
+                kind="swapped_similar", column=c, other=spec.swap_with, threshold=spec.swap_similar,
+                nickname=nick, other_nickname=other_nick, neutral=spec.swap_neutral,
+                label=f"swapped with {spec.swap_with}, with a typo or nickname"))
         if spec.nickname:
             levels.append(ExactLevel(kind="exact", column=spec.nickname, label="same nickname group"))
         high = [t for t in spec.jaro_winkler if t >= 0.9]
         low = [t for t in spec.jaro_winkler if t < 0.9]
         levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
                    for t in high]
+        if spec.typo:
+            levels.append(StringLevel(kind="damerau_levenshtein", column=c, threshold=spec.typo,
+                                      label=f"at most {spec.typo} keystroke{'s' if spec.typo > 1 else ''} apart"))
         if spec.tokens:
             token_levels: list[LevelSpec] = [ExactLevel(kind="exact", column=t) for t in spec.tokens]
             levels.append(token_levels[0].model_copy(update={"label": "shares a name part"}) if len(token_levels) == 1
@@ -217,12 +251,12 @@ class _PrefixLevel(ExactLevel):
         return cls(kind="exact", column=column, prefix=n, label=f"same first {n} characters")
 
 
-def _creator(level: LevelSpec) -> Any:
+def _creator(level: LevelSpec, dialect: str = "duckdb") -> Any:
     if isinstance(level, _PrefixLevel):
         creator = cll.ExactMatchLevel(ColumnExpression(level.column).substr(1, level.prefix))
     else:
-        creator = _level(level)
-    if isinstance(level, ReversedLevel) and level.neutral:
+        creator = _level(level, dialect)
+    if isinstance(level, ReversedLevel | SwappedSimilarLevel) and level.neutral:
         creator.configure(m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True)
     return creator.configure(label_for_charts=_label(level))
 
@@ -298,7 +332,7 @@ def compile_settings(rules: MatchRules, census: ColumnCensus) -> Compiled:
         if not kept:
             _note(notes, f"comparison {spec.name} skipped: none of its levels can be computed")
             continue
-        creators = [_null_level(present_null), *[_creator(lv) for lv in kept],
+        creators = [_null_level(present_null), *[_creator(lv, _dialect(rules)) for lv in kept],
                     cll.ElseLevel().configure(label_for_charts="anything else")]
         comparisons.append(cl.CustomComparison(creators, output_column_name=spec.name,
                                                comparison_description=spec.description or spec.name))

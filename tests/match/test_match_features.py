@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mdm.match.features import POSTAL_FROM_LINE, build_features, recovered, romanise
+from mdm.match.features import POSTAL_FROM_LINE, build_features, name_from_email, recovered, romanise
 
 
 def test_romanise_han_names_only() -> None:
@@ -68,3 +68,36 @@ def test_recovered_is_the_table_itself_when_nothing_needs_repair() -> None:
                 "'12345' AS postal_code")
     with recovered(con) as source:
         assert source == "record_std"
+
+
+@pytest.mark.parametrize(("known", "local", "other"), [
+    ("elizabeth", "elizabeth.west43", "west"),      # separated: the part beside the known name
+    ("wilson", "marcuswilson", "marcus"),           # unseparated, known name last
+    ("amy", "amycarter91", "carter"),               # unseparated, known name first, digits dropped
+    ("Raúl", "raulsanchez84", "sanchez"),           # accents folded as the name keys fold them
+    ("li", "li.yun", "yun"),
+    ("harris", "kharris", None),                    # an initial is not a name
+    ("john", "johnde", None),                       # too short a rest to trust
+    ("sandra", "snelson834", None),                 # not built around the known name
+    ("jose", "jose.m.rivera", None),                # two candidates: ambiguous
+])
+def test_name_from_email(known: str, local: str, other: str | None) -> None:
+    assert name_from_email(known, local) == other
+
+
+def test_missing_name_part_recovered_from_the_records_own_email_only() -> None:
+    con = duckdb.connect()
+    std = pd.DataFrame({
+        "source": ["web", "web", "crm"], "source_id": ["1", "2", "3"],
+        "first_name": [None, "nathan", "marcus"], "first_name__nickname_canonical": [None, "nathan", "marcus"],
+        "last_name": ["wilson", None, "wilson"],
+        "email__local": ["marcuswilson", "ngreen", "marcuswilson"]})
+    con.register("std", std)
+    con.execute("CREATE TABLE record_std AS SELECT * FROM std")
+    rows = {r["unique_id"]: r for r in build_features(
+        con, ["first_name_key", "last_name_key", "first_name__nickname_canonical"]).to_pylist()}
+    assert rows["web:1"]["first_name_key"] == "marcus"
+    assert rows["web:1"]["first_name__nickname_canonical"] == "marcus"
+    assert rows["web:2"]["last_name_key"] is None           # "ngreen" is not built around "nathan": not read
+    assert rows["crm:3"]["first_name_key"] == "marcus"       # a record with both parts is left as it is
+    assert con.execute("SELECT first_name FROM record_std WHERE source_id = '1'").fetchone() == (None,)
