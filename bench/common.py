@@ -37,10 +37,25 @@ def measure(step: str, *args: str, module: str = "bench.worker") -> dict[str, An
 
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``bench/results/NAME.json``. Runs (``payload["runs"]``, one per record count) of
+    sizes this invocation did not measure are kept from the previous file, each with its own
+    ``measured_at`` and machine load, so measuring 1M alone does not wipe the 10k/100k figures."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"benchmark": name, "machine": machine(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-               **payload}
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    payload = {"benchmark": name, "machine": machine(), "measured_at": stamp, **payload}
+    runs = payload.get("runs")
+    if isinstance(runs, list) and all(isinstance(r, dict) and "records" in r for r in runs):
+        for r in runs:
+            r.setdefault("measured_at", stamp)
+            r.setdefault("machine", payload["machine"])
+        fresh = {r["records"] for r in runs}
+        try:
+            old = json.loads(path.read_text(encoding="utf-8")).get("runs", [])
+        except (OSError, ValueError):
+            old = []
+        kept = [r for r in old if isinstance(r, dict) and r.get("records") not in fresh and "measured_at" in r]
+        payload["runs"] = sorted(kept + runs, key=lambda r: r["records"])
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
 
