@@ -36,6 +36,18 @@ def measure(step: str, *args: str, module: str = "bench.worker") -> dict[str, An
     return out
 
 
+_PLAIN: dict[tuple[int, str], dict[str, Any]] = {}
+
+
+def plain_splink_once(n_records: int, data: Path) -> dict[str, Any]:
+    """Plain Splink on ``data``, measured once per invocation: the match and the whole-run
+    benchmarks of one ``bench.run`` compare against the same measurement."""
+    key = (n_records, str(data))
+    if key not in _PLAIN:
+        _PLAIN[key] = measure("plain_splink", str(data))
+    return _PLAIN[key]
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write ``bench/results/NAME.json``. Runs (``payload["runs"]``, one per record count) of
     sizes this invocation did not measure are kept from the previous file, each with its own
