@@ -180,6 +180,7 @@ def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
         times: list[float] = []
         cpu: list[float] = []
         cands: list[int] = []
+        found_n: list[int] = []
         found: dict[str, list[int]] = {}
         for kind, rec in queries:
             t, c = time.perf_counter(), time.process_time()
@@ -187,6 +188,7 @@ def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
             times.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
             cands.append(result.candidates_scored)
+            found_n.append(result.candidates_found)
             top = result.goldens[0].match_probability if result.goldens else 0.0
             found.setdefault(kind, []).append(int(top >= project_threshold(matcher)))
         load_after = machine()["load_average_1_5_15"]
@@ -201,12 +203,19 @@ def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
         # CPU time of the process per call: what the call costs when it has a core to itself
         "cpu_p50_ms": round(statistics.median(cpu), 2),
         "cpu_p99_ms": round(statistics.quantiles(cpu, n=100, method="inclusive")[98], 2),
-        "candidates_per_query": {"mean": round(statistics.fmean(cands), 1), "p99": statistics.quantiles(
-            cands, n=100, method="inclusive")[98], "max": max(cands)},
+        # scored per call (at most max_candidates) and found (records sharing a looked-up key)
+        "candidates_per_query": _spread(cands), "candidates_found_per_query": _spread(found_n),
+        "max_candidates": matcher.max_candidates, "max_block": matcher.max_block,
+        "keys_over_max_block": len(matcher.huge_keys),
         "top_candidate_above_review_low": {k: round(sum(v) / len(v), 3) for k, v in found.items()},
         "matcher_load_seconds": round(load_seconds, 2), "hub_build": build,
         "load_average_before": load_before, "load_average_after": load_after,
     }
+
+
+def _spread(values: list[int]) -> dict[str, float]:
+    qs = statistics.quantiles(values, n=100, method="inclusive")
+    return {"mean": round(statistics.fmean(values), 1), "p50": qs[49], "p99": qs[98], "max": max(values)}
 
 
 def project_threshold(matcher: Any) -> float:

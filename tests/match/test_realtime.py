@@ -252,6 +252,24 @@ def test_a_mirror_that_disagrees_with_batch_is_not_used(hub: tuple[Project, Path
     assert {c: feats.get(c) for c in stale.columns} == _hub_features(stale, uid[0])
 
 
+def test_keys_of_huge_blocks_are_not_looked_up(hub: tuple[Project, Path], con: duckdb.DuckDBPyConnection,
+                                               matcher: Matcher) -> None:
+    """A key shared by more than ``max_block`` records costs no lookup; below it, every member is found."""
+    row = con.execute("SELECT key, count(*) AS n FROM match_key GROUP BY key ORDER BY n DESC, key LIMIT 1").fetchone()
+    assert row is not None and row[1] >= 3
+    key, n = str(row[0]), int(row[1])
+    members = {str(u) for (u,) in con.execute("SELECT unique_id FROM match_key WHERE key = ?", [key]).fetchall()}
+    assert not matcher.huge_keys   # the defaults cap nothing on a small hub
+    ids, found = matcher.candidates(con, {"rule": key})
+    assert set(ids) == members and found == n
+    capped = Matcher.load(con, hub[0], max_block=n - 1)
+    assert key in capped.huge_keys
+    assert capped.candidates(con, {"rule": key}) == ([], 0)
+    other = con.execute("SELECT key FROM match_key GROUP BY key HAVING count(*) = 2 ORDER BY key LIMIT 1").fetchone()
+    assert other is not None   # keys of ordinary blocks are still looked up
+    assert capped.candidates(con, {"rule": key, "other": str(other[0])})[1] == 2
+
+
 def test_known_duplicate_finds_its_golden_record_first(con: duckdb.DuckDBPyConnection, matcher: Matcher) -> None:
     # a customer with two source records in one golden record: send one of them (as raw values,
     # from another system, with a typo in the first name) and expect the golden record first
