@@ -313,7 +313,6 @@ def py_keys(features: Mapping[str, Any], blocking: Sequence[BlockingRule]) -> di
     return out
 
 
-
 #: RE2's ``\s`` (ASCII whitespace without \v), as recovered() tests a first name for a space
 _RE2_SPACE = re.compile(r"[\t\n\f\r ]")
 #: POSTAL_FROM_LINE's patterns; RE2's \b, \d and \s are ASCII like Python's with re.ASCII
@@ -789,15 +788,16 @@ class Matcher:
         # the keys, by the batch key SQL over the features load() read
         sample_ids = pa.array([g["unique_id"] for g in got], pa.string())
         idx = pa.array([self._row[u] for u in sample_ids.to_pylist()], pa.int64())
-        self._mem.register("_kf", self._features.take(idx))
-        try:
-            sel = ", ".join(f"{e} AS {_q('key:' + k)}" for k, e in self._key_exprs.items())
-            kc = self._mem.execute(f"SELECT unique_id, {sel} FROM _kf")
-            knames = [d[0] for d in kc.description or []]
-            want = {r[0]: {n[4:]: v for n, v in zip(knames[1:], r[1:], strict=True) if v is not None}
-                    for r in kc.fetchall()}
-        finally:
-            self._mem.unregister("_kf")
+        sel = ", ".join(f"{e} AS {_q('key:' + k)}" for k, e in self._key_exprs.items())
+        with self._lock:
+            self._mem.register("_kf", self._features.take(idx))
+            try:
+                kc = self._mem.execute(f"SELECT unique_id, {sel} FROM _kf")
+                knames = [d[0] for d in kc.description or []]
+                want = {r[0]: {n[4:]: v for n, v in zip(knames[1:], r[1:], strict=True) if v is not None}
+                        for r in kc.fetchall()}
+            finally:
+                self._mem.unregister("_kf")
         return all(want.get(g["unique_id"]) == {k[4:]: v for k, v in g.items() if k.startswith("key:")}
                    for g in got)
 
@@ -858,8 +858,8 @@ class Matcher:
         return standardise_record(record, self.dictionary, self.context_for(source))
 
     def _prepare(self) -> None:
-        """Create the one-row tables and compile the per-request statements once (binding them costs
-        far more than running them: DuckDB compiles the name-folding regular expressions at bind)."""
+        """Create the one-row tables and the pairs table, and compile the per-request statements once
+        (binding the gamma SQL costs more than running it)."""
         if self._prepared:
             return
         types = self._std_types
