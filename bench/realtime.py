@@ -42,10 +42,8 @@ def _mapping(name: str) -> dict[str, Any]:
 
 def build_hub(size: int, seed: int = 7) -> Path:
     """The cached hub folder for ``size`` generator records (pipeline run + match keys)."""
-    from mdm.config import load_project
-
     data = dataset(size, seed)
-    root = DATA / f"rt-hub-{size}-{seed}"
+    root = DATA / f"rt-hub-{size}-{seed}-{_rules_tag()}"
     marker = root / ".complete"
     if marker.exists():
         return root
@@ -56,7 +54,7 @@ def build_hub(size: int, seed: int = 7) -> Path:
     con = duckdb.connect(str(root / "hub.duckdb"))
     try:
         t = time.perf_counter()
-        keys = refresh_match_keys(con, load_project(root / "mdm.yaml").match_rules)
+        keys = refresh_match_keys(con, load_hub_project(root).match_rules)
         refresh = time.perf_counter() - t
     finally:
         con.close()
@@ -65,6 +63,16 @@ def build_hub(size: int, seed: int = 7) -> Path:
                                                  "refresh_load_average": machine()["load_average_1_5_15"]}))
     marker.write_text("ok", encoding="utf-8")
     return root
+
+
+def _rules_tag() -> str:
+    """A short hash of the bundled match rules: a hub cached under other rules has a model that
+    no longer fits them (the matcher refuses it), so it is built anew beside the old one."""
+    import hashlib
+
+    from mdm.config import BUNDLED_MATCH_RULES
+
+    return hashlib.sha1(Path(BUNDLED_MATCH_RULES).read_bytes()).hexdigest()[:8]
 
 
 def _run_pipeline(root: Path, data: Path) -> None:
@@ -100,6 +108,36 @@ def _run_pipeline(root: Path, data: Path) -> None:
                                                 "pipeline_load_average": machine()["load_average_1_5_15"]}))
 
 
+def load_hub_project(root: Path) -> Any:
+    """The hub's project, read through a config with this checkout's paths.
+
+    A cached hub's ``mdm.yaml`` names the mappings and data files by the absolute paths of
+    the checkout that built it (bench/.data is shared between checkouts); the config is
+    rewritten into a temporary folder with the hub by absolute path, the mappings from this
+    checkout and the data files under this checkout's ``bench/.data``, so the shared cache
+    is only read.
+    """
+    import tempfile
+
+    from mdm.config import BUNDLED_ROOT, load_project
+
+    doc: dict[str, Any] = yaml.safe_load((root / "mdm.yaml").read_text(encoding="utf-8"))
+    doc["hub"] = str((root / str(doc.get("hub", "hub.duckdb"))).resolve())
+    for ref in doc.get("sources", []):
+        mapping = Path(ref["mapping"])
+        if not mapping.exists():
+            ref["mapping"] = str(BUNDLED_ROOT / "dictionary" / "sources" / mapping.name)
+        data = Path(ref["path"])
+        if not data.exists() and "/bench/.data/" in str(data):
+            ref["path"] = str(DATA / str(data).split("/bench/.data/", 1)[1])
+    folder = Path(tempfile.mkdtemp(prefix="mdm-rt-bench-"))
+    try:
+        (folder / "mdm.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+        return load_project(folder / "mdm.yaml")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _queries(root: Path, con: duckdb.DuckDBPyConnection, n: int, seed: int = 1) -> list[tuple[str, dict[str, Any]]]:
     rng = random.Random(seed)
     cols = _mapping("crm")["columns"]
@@ -126,11 +164,10 @@ def _queries(root: Path, con: duckdb.DuckDBPyConnection, n: int, seed: int = 1) 
 
 def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
     """Time ``n_calls`` single-record match calls against a ``size``-record hub."""
-    from mdm.config import load_project
     from mdm.match.realtime import Matcher
 
     root = build_hub(size)
-    project = load_project(root / "mdm.yaml")
+    project = load_hub_project(root)
     con = duckdb.connect(str(root / "hub.duckdb"), read_only=True)
     try:
         t = time.perf_counter()
@@ -143,6 +180,7 @@ def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
         times: list[float] = []
         cpu: list[float] = []
         cands: list[int] = []
+        found_n: list[int] = []
         found: dict[str, list[int]] = {}
         for kind, rec in queries:
             t, c = time.perf_counter(), time.process_time()
@@ -150,6 +188,7 @@ def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
             times.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
             cands.append(result.candidates_scored)
+            found_n.append(result.candidates_found)
             top = result.goldens[0].match_probability if result.goldens else 0.0
             found.setdefault(kind, []).append(int(top >= project_threshold(matcher)))
         load_after = machine()["load_average_1_5_15"]
@@ -164,12 +203,19 @@ def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
         # CPU time of the process per call: what the call costs when it has a core to itself
         "cpu_p50_ms": round(statistics.median(cpu), 2),
         "cpu_p99_ms": round(statistics.quantiles(cpu, n=100, method="inclusive")[98], 2),
-        "candidates_per_query": {"mean": round(statistics.fmean(cands), 1), "p99": statistics.quantiles(
-            cands, n=100, method="inclusive")[98], "max": max(cands)},
+        # scored per call (at most max_candidates) and found (records sharing a looked-up key)
+        "candidates_per_query": _spread(cands), "candidates_found_per_query": _spread(found_n),
+        "max_candidates": matcher.max_candidates, "max_block": matcher.max_block,
+        "keys_over_max_block": len(matcher.huge_keys),
         "top_candidate_above_review_low": {k: round(sum(v) / len(v), 3) for k, v in found.items()},
         "matcher_load_seconds": round(load_seconds, 2), "hub_build": build,
         "load_average_before": load_before, "load_average_after": load_after,
     }
+
+
+def _spread(values: list[int]) -> dict[str, float]:
+    qs = statistics.quantiles(values, n=100, method="inclusive")
+    return {"mean": round(statistics.fmean(values), 1), "p50": qs[49], "p99": qs[98], "max": max(values)}
 
 
 def project_threshold(matcher: Any) -> float:
