@@ -21,6 +21,7 @@ from mdm.errors import InputError, MdmError
 
 if TYPE_CHECKING:
     from mdm.config import Project, SourceMapping
+    from mdm.hub import Hub
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="mdm: customer master data management and data quality.")
@@ -45,6 +46,13 @@ def _project(config: Path) -> Project:
     from mdm.config import load_project
 
     return load_project(config)
+
+
+def _writable_hub(project: Project) -> Hub:
+    """The project's hub, opened for writing with its memory budget."""
+    from mdm.hub import open_hub
+
+    return open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit)
 
 
 def _file_and_mapping(file: Path, source: str, config: Path) -> tuple[Project, SourceMapping]:
@@ -186,11 +194,11 @@ def publish(
     config: ConfigOpt = DEFAULT_CONFIG,
 ) -> None:
     """Write the upsert and merge files a CRM or ERP imports to take the golden records back."""
-    from mdm.hub import open_hub, transaction
+    from mdm.hub import transaction
     from mdm.publish import publish_files
 
     project = _project(config)
-    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub, transaction(hub.con):
+    with _writable_hub(project) as hub, transaction(hub.con):
         result = publish_files(hub.con, project, target, out_dir, fmt=fmt, full=full)
     _print_publish(result)
 
@@ -224,7 +232,7 @@ def audit_decay(
 
     from mdm.audit import WORKLIST_QUERY, decay_audit
     from mdm.export import format_for, write_query
-    from mdm.hub import open_hub, transaction
+    from mdm.hub import transaction
     from mdm.reports.decay import render_decay_report
     from mdm.reports.html import write_report
 
@@ -240,7 +248,7 @@ def audit_decay(
     if fmt == "parquet" or out_path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
         raise InputError(f"--out {out_path}: the worklist is written as .csv or .jsonl", code="input.format")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub, transaction(hub.con):
+    with _writable_hub(project) as hub, transaction(hub.con):
         audit = decay_audit(hub.con, project.dictionary, as_of=day, threshold=threshold)
         write_query(hub.con, WORKLIST_QUERY, out_path, fmt)
         report = out_path.with_suffix(".html")
@@ -308,19 +316,19 @@ def demo(
     with _progress() as progress:
         result = pipeline.run(project, progress=progress)
     _print_run(result)
-    from mdm.hub import open_hub, transaction
+    from mdm.hub import transaction
     from mdm.publish import publish_files
 
-    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as opened, transaction(opened.con):
+    with _writable_hub(project) as opened, transaction(opened.con):
         published = publish_files(opened.con, project, "crm", workdir / "publish", full=True)
     out.print(f"the sample CRM would receive {published.upserts} record updates and {published.merges} merges "
               f"(files in {workdir / 'publish'})")
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
     if serve:
-        from mdm.hub import open_hub, transaction
+        from mdm.hub import transaction
         from mdm.stewardship.auth import create_key
 
-        with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as held, transaction(held.con):
+        with _writable_hub(project) as held, transaction(held.con):
             key, _ = create_key(held.con, name="demo-admin", role="admin", created_by="mdm demo --serve")
         out.print(f"demo admin key (shown once; log in at http://127.0.0.1:8000/ui/ with it): {key}",
                   markup=False, highlight=False, soft_wrap=True)
@@ -345,7 +353,8 @@ def _serve(config: Path, host: str, port: int) -> None:
     from mdm.stewardship.settings import ServerSettings
 
     project = _project(config)
-    access = HubAccess.open(project.hub, project.dictionary.names, project.memory_limit)  # a busy hub fails here, in one line
+    access = HubAccess.open(project.hub, project.dictionary.names,  # a busy hub fails here, in one line
+                            project.memory_limit)
     err.print(f"serving {project.hub} on http://{host}:{port} (UI /ui/, API docs /docs)", markup=False,
               highlight=False)
     uvicorn.run(create_app(ServerSettings(project=project), access=access), host=host, port=port,
@@ -365,12 +374,12 @@ def keys_create(
     """Create an API key and print it once on stdout (only its hash is stored)."""
     import getpass
 
-    from mdm.hub import open_hub, transaction
+    from mdm.hub import transaction
     from mdm.stewardship.auth import create_key, parse_role
 
     parse_role(role)
     project = _project(config)
-    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub, transaction(hub.con):
+    with _writable_hub(project) as hub, transaction(hub.con):
         key, row = create_key(hub.con, name=name, role=role, created_by=f"cli ({getpass.getuser()})")
     sys.stdout.write(key + "\n")
     err.print(f"created {row.role} key {row.key_id} for {row.name!r} (prefix {row.prefix}); it is shown only now, "
@@ -380,11 +389,10 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(config: ConfigOpt = DEFAULT_CONFIG) -> None:
     """List keys: id, prefix, name, role, created, revoked (never the keys themselves)."""
-    from mdm.hub import open_hub
     from mdm.stewardship.auth import list_keys
 
     project = _project(config)
-    with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub:
+    with _writable_hub(project) as hub:
         for k in list_keys(hub.con):
             revoked = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
             out.print(f"{k.key_id}\t{k.prefix}\t{k.role}\t{k.name}\t{k.created_at:%Y-%m-%d %H:%M}\t{revoked}",

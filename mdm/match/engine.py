@@ -20,8 +20,8 @@ import duckdb
 import pyarrow as pa
 
 from mdm.errors import MdmError
-from mdm.memory import default_limit
 from mdm.match.rules import MatchRules
+from mdm.memory import default_limit
 
 log = logging.getLogger("mdm.match")
 

@@ -52,7 +52,7 @@ import pyarrow as pa
 
 from mdm.config import Dictionary, Project
 from mdm.errors import MdmError
-from mdm.match.features import NAME_COLUMNS, _phonetic, census, feature_sql, recovered, romanise
+from mdm.match.features import NAME_COLUMNS, _phonetic, census, feature_sql, name_from_email, recovered, romanise
 from mdm.match.model import MatchModel, load_model
 from mdm.match.predict import level_labels
 from mdm.match.rules import BlockingRule, MatchRules, Thresholds, load_match_rules
@@ -369,6 +369,17 @@ def py_recovered(std: Mapping[str, Any], line: str | None, columns: Collection[s
         if len(parts) >= 2:
             fixed["first_name"] = romanise(parts[0]) or parts[0]
             fixed["last_name"] = romanise(" ".join(parts[1:])) or " ".join(parts[1:])
+    local = std.get("email__local")
+    if {"first_name", "last_name", "email__local"} <= have and local is not None:
+        # one name part and an e-mail address that spells both: the other part read from it
+        def blank(v: Any) -> bool:
+            return v is None or str(v).strip(" ") == ""
+
+        if blank(first) != blank(last) and not _RE2_SPACE.search(str(first or "").strip(" ")):
+            has_first = first is not None and bool(str(first).strip())
+            other = name_from_email(str(first) if has_first else str(last or ""), str(local))
+            if other is not None:
+                fixed.setdefault("last_name" if has_first else "first_name", other)
     for col in NAME_COLUMNS:
         value = std.get(col)
         if col in have and col not in fixed and isinstance(value, str) and (r := romanise(value)):
@@ -761,6 +772,9 @@ class Matcher:
                 kinds.append(f"regexp_matches({_q(col)}, '\\p{{Han}}')")
         if {"first_name", "last_name"} <= have:
             kinds.append("(last_name IS NULL OR trim(last_name) = '') AND regexp_matches(trim(first_name), '\\s')")
+        if {"first_name", "last_name", "email__local"} <= have:
+            kinds.append("email__local IS NOT NULL AND ((first_name IS NULL OR trim(first_name) = '') "
+                         "<> (last_name IS NULL OR trim(last_name) = ''))")
         if "postal_code" in have:
             kinds.append("postal_code IS NULL")
         raw = ", ".join(f"r.{_q(c)} AS {_q('raw:' + c)}" for c in self._raw_columns)

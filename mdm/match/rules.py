@@ -26,8 +26,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mdm.config import BUNDLED_MATCH_RULES, parse_model, read_yaml
-from mdm.memory import MEMORY_PATTERN
 from mdm.errors import ConfigError
+from mdm.memory import MEMORY_PATTERN
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _IDENT_RE = re.compile(_IDENT)

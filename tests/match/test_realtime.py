@@ -189,6 +189,18 @@ ODD_RECORDS = [("王刚", None, None), ("kenneth richter", None, None), ("李 �
                ("Ann", "Lee", "430310 武汉市洪山区"), ("张", "伟", "1 Main St, Toronto, ON M5V 2T6")]
 
 
+ODD_EMAIL_NAMES = [
+    ("amy", None, "amycarter91"),
+    (None, "Wilson", "marcus.wilson"),
+    ("Élodie", " ", "elodie_martin"),
+    ("amy", None, "a.c"),
+    ("amy lee", None, "amy.lee"),  # a whole name in first_name: split, not read from the address
+    (None, None, "john.smith"),
+    ("王刚", None, "wang.gang"),
+    ("bob", "jones", "bob.jones"),
+]
+
+
 def test_features_of_equal_the_batch_sql_on_odd_strings(con: duckdb.DuckDBPyConnection, matcher: Matcher) -> None:
     """Odd and hostile names and one-line addresses: real-time features and keys equal the batch SQL
     (``recovered`` + ``feature_sql`` + the key expressions) over a table of the same records."""
@@ -203,6 +215,10 @@ def test_features_of_equal_the_batch_sql_on_odd_strings(con: duckdb.DuckDBPyConn
     for i, (first, last, line) in enumerate(ODD_RECORDS):
         std = {**base, "first_name": first, "last_name": last, "postal_code": None}
         rows.append((f"t:o{i}", std, {"street_address": line}))
+    # one name part and an e-mail address that spells both: the other part is read from it
+    for i, (first, last, local) in enumerate(ODD_EMAIL_NAMES):
+        std = {**base, "first_name": first, "last_name": last, "email__local": local}
+        rows.append((f"t:e{i}", std, {"street_address": None}))
     std_cols = con.execute("DESCRIBE record_std").fetchall()
     mem = duckdb.connect()
     try:
@@ -233,6 +249,10 @@ def test_features_of_equal_the_batch_sql_on_odd_strings(con: duckdb.DuckDBPyConn
     assert batch["t:o0"]["first_name_key"] == "wanggang"
     assert batch["t:o3"]["postal_code"] == "85301"
     assert batch["t:o1"]["last_name_key"] == "richter"
+    assert batch["t:e0"]["last_name_key"] == "carter"
+    assert batch["t:e1"]["first_name_key"] == "marcus"
+    assert batch["t:e2"]["last_name_key"] == "martin"
+    assert batch["t:e3"]["last_name_key"] is None  # initials only: nothing to read
 
 
 def test_a_mirror_that_disagrees_with_batch_is_not_used(hub: tuple[Project, Path], con: duckdb.DuckDBPyConnection,
