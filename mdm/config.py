@@ -209,7 +209,7 @@ class ProjectConfig(_Frozen):
     sources: tuple[SourceRef, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     memory_limit: str | None = Field(default=None, pattern=MEMORY_PATTERN, description=(
-        "DuckDB memory budget for the hub, e.g. 3GB; default: an eighth of RAM, 1-3GB (see mdm/memory.py)"))
+        "DuckDB memory budget for the hub, e.g. 4GB; default: see mdm/memory.py"))
 
 
 class Project(_Frozen):

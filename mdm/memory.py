@@ -6,9 +6,13 @@ private in-memory engine. Left at DuckDB's default (80% of RAM each) the two tog
 grew to 15 GB on a 1M-record run. Each gets a bounded budget instead, and DuckDB spills
 beyond it to a scratch folder (the hub's ``<hub>.tmp``, the engine's own temp folder).
 
-Defaults: an eighth of physical memory each, at least 1 GB and at most 3 GB, which keeps
-a 1M-record run under 8 GB peak on a 24 GB machine. Both can be set: ``memory_limit`` in
-``mdm.yaml`` (hub) and ``duckdb.memory_limit`` in the match rules (Splink).
+Defaults: a run's budget is a quarter of physical memory, at least 2 GB and at most 6 GB.
+While Splink's engine is open, it and the hub get half each; once the engine is closed
+(golden records, and the COMMIT that has to hold the run's indexes) the hub gets all of
+it. On a 24 GB machine that keeps a 1M-record run under 8 GB peak. Both can be set:
+``memory_limit`` in ``mdm.yaml`` (the hub, fixed for the whole run) and
+``duckdb.memory_limit`` in the match rules (Splink). A run that needs more stops with a
+one-line error naming the setting, and the hub is left as it was.
 """
 
 from __future__ import annotations
@@ -27,12 +31,22 @@ def physical_memory() -> int | None:
         return None
 
 
-def default_limit(share: float = 1 / 8, low_gb: int = 1, high_gb: int = 3) -> str:
-    """``share`` of physical memory in whole GB, clamped to [low_gb, high_gb]."""
+def run_budget_mb() -> int:
+    """DuckDB memory for a whole run: a quarter of physical memory, 2-6 GB."""
     total = physical_memory()
     if total is None:  # pragma: no cover - non-POSIX
-        return f"{high_gb}GB"
-    return f"{max(low_gb, min(high_gb, int(total * share / 2**30)))}GB"
+        return 4096
+    return max(2048, min(6144, int(total / 4 / 2**20)))
+
+
+def default_limit() -> str:
+    """Half the run budget: the hub's share while Splink's engine is open, and the engine's."""
+    return f"{run_budget_mb() // 2}MB"
+
+
+def full_limit() -> str:
+    """The whole run budget: the hub's once Splink's engine is closed (golden records, COMMIT)."""
+    return f"{run_budget_mb()}MB"
 
 
 def is_memory_size(text: str) -> bool:

@@ -21,10 +21,12 @@ from typing import Any
 import duckdb
 
 from mdm.config import Dictionary, Project, SourceMapping
+from mdm.errors import HubError
 from mdm.hub import open_hub, transaction
 from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
 from mdm.ingest.stage import Staged
 from mdm.match.realtime import refresh_match_keys
+from mdm.memory import full_limit
 from mdm.resolve import resolve
 from mdm.standardise.base import Context
 from mdm.standardise.stage import ensure_record_std, standardise
@@ -84,8 +86,15 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
     with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub:
         with transaction(hub.con):  # schema first, committed: no ALTER TABLE inside the run
             ensure_record_std(hub.con, project.dictionary)
-        with transaction(hub.con):
-            extra = _run(hub.con, project, batches, progress, today, retrain, started)
+        try:
+            with transaction(hub.con):
+                extra = _run(hub.con, project, batches, progress, today, retrain, started)
+        except duckdb.OutOfMemoryException as exc:
+            limit = hub.con.execute("SELECT current_setting('memory_limit')").fetchone()
+            raise HubError(
+                f"the run needed more memory than the hub's memory_limit ({limit[0] if limit else '?'}) allows "
+                f"({str(exc).splitlines()[0]}); nothing was changed. Set a larger memory_limit in "
+                f"{project.path or 'mdm.yaml'} and run again", code="hub.memory") from None
         figures = resolution_figures(hub.con, project.dictionary, extra)
     report = write_run_report(project, batches, report_dir or project.hub.parent / "reports", figures)
     return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now(),
@@ -122,6 +131,10 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
         extra = resolve(con, project.match_rules, project.hub.parent / "models", run_id, retrain=retrain)
         extra["match_keys"] = refresh_match_keys(con, project.match_rules, own_transaction=False)
         resolved = True
+    if project.memory_limit is None:
+        # Splink's engine is closed: the hub may use the run's whole budget from here on
+        # (golden records, and the COMMIT that has to hold the run's new index entries)
+        con.execute(f"SET memory_limit = '{full_limit()}'")
     lap("match_cluster")
     checkpoint("resolved")
     golden = con.execute("SELECT count(*) FROM golden").fetchone()

@@ -70,3 +70,68 @@ def test_failed_run_leaves_hub_as_it_was(project: Path, monkeypatch: pytest.Monk
     con = duckdb.connect(str(hub), read_only=True)
     after = con.execute("SELECT count(*) FROM batch").fetchone(), con.execute("SELECT count(*) FROM record").fetchone()
     assert after == before
+
+
+def test_hub_gets_the_whole_budget_once_splink_is_closed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While Splink's engine runs the hub has half the run's budget; golden records and the
+    COMMIT (which must hold the run's new index entries) get all of it."""
+    from mdm.memory import default_limit, full_limit
+
+    seen: list[str] = []
+    real_resolve, real_golden = pipeline.resolve, pipeline.build_golden
+
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def resolve(con: duckdb.DuckDBPyConnection, *a: object, **k: object) -> object:
+        seen.append(limit(con))
+        return real_resolve(con, *a, **k)  # type: ignore[arg-type]
+
+    def golden(con: duckdb.DuckDBPyConnection, *a: object, **k: object) -> object:
+        seen.append(limit(con))
+        return real_golden(con, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "resolve", resolve)
+    monkeypatch.setattr(pipeline, "build_golden", golden)
+    pipeline.run(load_project(project))
+    probe = duckdb.connect()
+    try:
+        want = []
+        for text in (default_limit(), full_limit()):
+            probe.execute(f"SET memory_limit = '{text}'")
+            want.append(limit(probe))
+    finally:
+        probe.close()
+    assert seen == want and want[0] != want[1]
+
+
+def test_run_over_its_memory_limit_is_one_clear_line_and_changes_nothing(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mdm.errors import HubError
+
+    pipeline.run(load_project(project))
+    hub = project.parent / "hub.duckdb"
+    con = duckdb.connect(str(hub), read_only=True)
+    before = con.execute("SELECT count(*), max(run_id) FROM run").fetchone()
+    con.close()
+    project.write_text(project.read_text(encoding="utf-8") + "memory_limit: 64MB\n", encoding="utf-8")
+    (project.parent / "shop.csv").write_text(
+        (project.parent / "shop.csv").read_text(encoding="utf-8") + "5,Amy,Poe,,US,2024-02-01\n", encoding="utf-8")
+    real_golden = pipeline.build_golden
+
+    def hungry(con: duckdb.DuckDBPyConnection, *a: object, **k: object) -> object:
+        # a real DuckDB allocation beyond the 64 MB budget, inside the run's transaction
+        con.execute("SELECT list(i ORDER BY i DESC) FROM range(40000000) t(i)").fetchone()
+        return real_golden(con, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "build_golden", hungry)
+    with pytest.raises(HubError) as info:
+        pipeline.run(load_project(project))
+    text = str(info.value)
+    assert "memory_limit" in text and "mdm.yaml" in text and "\n" not in text
+    con = duckdb.connect(str(hub), read_only=True)
+    assert con.execute("SELECT count(*), max(run_id) FROM run").fetchone() == before
+    assert con.execute("SELECT count(*) FROM record WHERE source_id = '5'").fetchone() == (0,)
+    con.close()

@@ -83,7 +83,7 @@ class DuckDBEngine(Engine):
 
 
 def default_memory_limit() -> str:
-    """An eighth of physical memory, clamped to [1GB, 3GB] (see :mod:`mdm.memory`)."""
+    """Half the run's DuckDB budget (see :mod:`mdm.memory`)."""
     return default_limit()
 
 

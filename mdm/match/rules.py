@@ -417,8 +417,9 @@ class SparkOptions(_Frozen):
 class DuckDBOptions(_Frozen):
     threads: int | None = Field(default=None, ge=1, description="default: all cores")
     memory_limit: str | None = Field(default=None, description=(
-        "DuckDB memory_limit for Splink's own connection, e.g. '4GB'; default: an eighth of the machine's memory "
-        "(at least 1GB, at most 3GB). Beyond it DuckDB spills to a scratch folder instead of growing"),
+        "DuckDB memory_limit for Splink's own connection, e.g. '4GB'; default: half the run's budget, "
+        "which is a quarter of the machine's memory, 2-6GB (see mdm/memory.py). Beyond it DuckDB spills "
+        "to a scratch folder instead of growing"),
         pattern=MEMORY_PATTERN)
 
 

@@ -65,18 +65,20 @@ def test_transaction_rolls_back(tmp_path: Path) -> None:
 
 def test_hub_memory_is_bounded_by_default_and_spills_beside_the_hub(tmp_path: Path) -> None:
     """Without a bound DuckDB may take 80% of RAM for the hub; a run's one transaction then
-    pins everything it writes (15 GB at 1M records). The default is an eighth of RAM, 1-3 GB."""
-    from mdm.memory import default_limit
+    pins everything it writes (15 GB at 1M records). The default is half the run budget."""
+    from mdm.memory import default_limit, physical_memory
 
     path = tmp_path / "hub.duckdb"
     with open_hub(path) as hub:
         row = hub.con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
     assert row is not None
     limit, temp = row
-    gb = int(default_limit().removesuffix("GB"))
-    assert 1 <= gb <= 3
-    # DuckDB reports the limit in its own units (e.g. 2.7 GiB for 3GB)
-    assert limit.endswith("GiB") and 0.9 * gb * 1e9 / 2**30 <= float(limit.split()[0]) <= gb * 1e9 / 2**30 + 0.1
+    mb = int(default_limit().removesuffix("MB"))
+    ram = physical_memory()
+    assert ram is not None and 1024 <= mb <= 3072 and mb * 2**20 <= ram / 4
+    number, unit = limit.split()
+    reported = float(number) * {"MiB": 2**20, "GiB": 2**30}[unit]
+    assert abs(reported - mb * 1e6) <= 0.05 * mb * 1e6  # DuckDB reads "MB" as 10^6 bytes
     assert temp == str(path) + ".tmp"
 
 

@@ -20,5 +20,5 @@ def test_duckdb_engine_memory_is_bounded_and_spills_to_its_own_folder() -> None:
 
 
 def test_default_memory_limit_is_a_bounded_share_of_the_machine() -> None:
-    gb = int(default_memory_limit().removesuffix("GB"))
-    assert 1 <= gb <= 3
+    mb = int(default_memory_limit().removesuffix("MB"))
+    assert 1024 <= mb <= 3072
