@@ -70,7 +70,7 @@ def bench_match(sizes: list[int]) -> Path:
                                             "at 1M <= plain Splink's time, peak <= 8 GB", "runs": runs})
 
 
-STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime")
+STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read")
 
 
 def _steps(text: str) -> set[str]:
@@ -111,6 +111,14 @@ def main() -> None:
         from bench.realtime import main as bench_realtime_main
 
         bench_realtime_main([str(max(sizes))])
+    if "golden_read" in args.only:
+        from bench.common import DATA
+        from bench.golden_read import main as bench_golden_read_main
+
+        hubs = [DATA / f"hub-{n}" for n in sizes if (DATA / f"hub-{n}" / "hub.duckdb").exists()]
+        if not hubs:
+            raise SystemExit("golden_read: no hub to read; run the operations step for these sizes first")
+        bench_golden_read_main([str(h) for h in hubs])
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from mdm.errors import HubBusyError, HubError
-from mdm.hub.schema import ensure_attribute_columns, migrate
+from mdm.hub.schema import RECORD_STD_INDEX, ensure_attribute_columns, migrate
 from mdm.memory import default_limit
 
 
@@ -67,6 +67,8 @@ def open_hub(path: Path, attributes: list[str] | None = None, *, read_only: bool
     if not read_only:
         with transaction(con):
             migrate(con)
+            if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'record_std'").fetchone() != (0,):
+                con.execute(RECORD_STD_INDEX)
             if attributes:
                 ensure_attribute_columns(con, attributes)
     return Hub(path=path, con=con)

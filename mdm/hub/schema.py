@@ -11,7 +11,10 @@ import duckdb
 
 from mdm.errors import HubError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+#: record_std is created by the standardise stage (its columns follow the dictionary); its
+#: lookup index is made with it, and by open_hub for hubs made before v6
+RECORD_STD_INDEX = "CREATE INDEX IF NOT EXISTS record_std_source_id ON record_std (source_id)"
 
 #: steward decisions as constraints the next run reads (must_link, cannot_link): never
 #: undone by a re-run
@@ -341,6 +344,13 @@ MIGRATIONS: dict[int, list[str]] = {
             unique_id VARCHAR NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS match_key_lookup ON match_key (rule, key)",
+    ],
+    # single-column lookups: DuckDB 2.0 uses an index for "col = ?" but scans the whole table
+    # for "source = ? AND source_id = ?", even with the (source, source_id) primary key
+    6: [
+        "CREATE INDEX IF NOT EXISTS record_source_id ON record (source_id)",
+        "CREATE INDEX IF NOT EXISTS golden_version_golden ON golden_version (golden_id)",
+        "CREATE INDEX IF NOT EXISTS attribute_override_golden ON attribute_override (golden_id)",
     ],
 }
 

@@ -330,6 +330,14 @@ def ensure_record_std(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) ->
     for name, typ in cols.items():
         if name not in have:
             con.execute(f"ALTER TABLE record_std ADD COLUMN {_q(name)} {typ}")
+    index_record_std(con)
+
+
+def index_record_std(con: duckdb.DuckDBPyConnection) -> None:
+    """The single-column index the server's record lookups use (see mdm/hub/schema.py, v6)."""
+    from mdm.hub.schema import RECORD_STD_INDEX
+
+    con.execute(RECORD_STD_INDEX)
 
 
 def _key_type(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:

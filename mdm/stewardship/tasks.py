@@ -130,30 +130,46 @@ def mask(value: str | None) -> str | None:
     return value[:1] + "*" * min(len(value) - 1, 12)
 
 
+def _source_row(con: duckdb.DuckDBPyConnection, table: str, source: str, source_id: str
+                ) -> dict[str, Any] | None:
+    """One row of ``record``/``record_std`` by its source key, as a dict.
+
+    Looked up on ``source_id`` alone, which the hub indexes: DuckDB 2.0 scans the whole table
+    for ``source = ? AND source_id = ?`` even with a composite key, and an id is shared by a
+    handful of sources at most, so the source is picked here."""
+    try:
+        cur = con.execute(f"SELECT * FROM {table} WHERE source_id = ?", [source_id])  # table: a literal name
+    except duckdb.CatalogException:  # no record_std before the first run
+        return None
+    names = [d[0] for d in cur.description or []]
+    for row in cur.fetchall():
+        found = dict(zip(names, row, strict=True))
+        if found.get("source") == source:
+            return found
+    return None
+
+
 def record_side(con: duckdb.DuckDBPyConnection, unique_id: str, attributes: list[str], *, pii: set[str],
                 masked: bool) -> dict[str, Any]:
     """One record of a pair: its raw values (``record``) and standardised ones (``record_std``)."""
     source, source_id = split_unique_id(unique_id)
     values: dict[str, dict[str, str | None]] = {}
+    meta: dict[str, Any] | None = None
     for table, kind in (("record", "raw"), ("record_std", "standardised")):
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'",
-            [table]).fetchall()}
-        cols = [a for a in attributes if a in have]
-        if not cols:
-            continue
-        select = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in cols)  # names come from the dictionary, not input
-        row = con.execute(f"SELECT {select} FROM {table} WHERE source = ? AND source_id = ?",
-                          [source, source_id]).fetchone()
+        row = _source_row(con, table, source, source_id)
         if row is None:
             continue
-        for col, value in zip(cols, row, strict=True):
+        if table == "record":
+            meta = row
+        for col in attributes:
+            if col not in row:
+                continue
+            raw = row[col]
+            value = None if raw is None else str(raw).lower() if isinstance(raw, bool) else str(raw)
             shown = mask(value) if masked and col in pii else value
             values.setdefault(col, {"raw": None, "standardised": None})[kind] = shown
-    meta = con.execute("SELECT updated_at, batch_id FROM record WHERE source = ? AND source_id = ?",
-                       [source, source_id]).fetchone()
     return {"unique_id": unique_id, "source": source, "source_id": source_id,
-            "found": meta is not None, "updated_at": meta[0] if meta else None,
+            "found": meta is not None, "updated_at": meta["updated_at"] if meta else None,
             "attributes": {a: values[a] for a in attributes if a in values}}
 
 
