@@ -42,7 +42,7 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -222,12 +222,14 @@ def _is_word(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
 
+def _simple_case(text: str, fold: Callable[[str], str]) -> str:
+    """One-to-one case mapping, as DuckDB's lower()/upper(): a letter whose mapping has
+    several characters (ß -> SS) is kept as it is."""
+    return "".join(m if len(m := fold(ch)) == 1 else ch for ch in text)
+
+
 def _lower(text: str) -> str:
-    out = []
-    for ch in text:  # simple (one-to-one) case mapping, as DuckDB's lower()
-        low = ch.lower()
-        out.append(low if len(low) == 1 else ch)
-    return "".join(out)
+    return _simple_case(text, str.lower)
 
 
 def _strip_accents(text: str) -> str:
@@ -329,11 +331,7 @@ _CN_HEAD = re.compile(r"^\d{6}\s", re.ASCII)
 
 
 def _upper(text: str) -> str:
-    out = []
-    for ch in text:  # simple (one-to-one) case mapping, as DuckDB's upper()
-        up = ch.upper()
-        out.append(up if len(up) == 1 else ch)
-    return "".join(out)
+    return _simple_case(text, str.upper)
 
 
 def py_postal_from_line(line: str | None) -> str | None:
