@@ -102,15 +102,23 @@ def cleanse(file: str, mapping: str, out: str) -> dict[str, Any]:
 STEPS = {"pipeline_hub": pipeline_hub, "decay": decay, "legacy_file": legacy_file, "cleanse": cleanse}
 
 
+def _mdm_run(n_records: int) -> tuple[Path, Path, dict[str, Any]]:
+    """``mdm run`` over ``n_records`` generator records into a fresh ``bench/.data/hub-N``:
+    (the data folder, the hub folder, the measured run)."""
+    data = dataset(n_records)
+    work = DATA / f"hub-{n_records}"
+    shutil.rmtree(work, ignore_errors=True)
+    run = measure("pipeline_hub", str(data), str(work), module="bench.operations")
+    print(f"mdm run {n_records:>9,} records: {run['seconds']} s ({run['rows_per_second']:,} rows/s), "
+          f"peak {run['peak_rss_mb']} MB, stages {run['stage_seconds']}, "
+          f"{run['golden']['golden_active']:,} golden records", flush=True)
+    return data, work, run
+
+
 def bench_operations(sizes: list[int]) -> Path:
     runs = []
     for n in sizes:
-        data = dataset(n)
-        work = DATA / f"hub-{n}"
-        shutil.rmtree(work, ignore_errors=True)
-        run = measure("pipeline_hub", str(data), str(work), module="bench.operations")
-        print(f"mdm run {n:>9,} records: {run['seconds']} s ({run['rows_per_second']:,} rows/s), "
-              f"peak {run['peak_rss_mb']} MB, stages {run['stage_seconds']}", flush=True)
+        data, work, run = _mdm_run(n)
         plain = plain_splink_once(n, data)  # same data, same run: the issue's yardstick
         run["plain_splink"] = {"seconds": plain["seconds"], "timings": plain["timings"],
                                "peak_rss_mb": plain["peak_rss_mb"]}
@@ -142,12 +150,7 @@ def bench_operations(sizes: list[int]) -> Path:
 def bench_decay(n_records: int) -> Path:
     """The decay audit on a hub of about a million golden records: ``mdm run`` over
     ``n_records`` generator records (duplicates fold ~1.7 records into one customer) first."""
-    data = dataset(n_records)
-    work = DATA / f"hub-{n_records}"
-    shutil.rmtree(work, ignore_errors=True)
-    run = measure("pipeline_hub", str(data), str(work), module="bench.operations")
-    print(f"mdm run {n_records:>9,} records: {run['seconds']} s, peak {run['peak_rss_mb']} MB, "
-          f"{run['golden']['golden_active']:,} golden records", flush=True)
+    _, work, run = _mdm_run(n_records)
     audit = measure("decay", str(work / "hub.duckdb"), module="bench.operations")
     print(f"decay audit over {audit['golden_records']:,} golden records: {audit['seconds']} s "
           f"({audit['golden_records_per_second']:,}/s), peak {audit['peak_rss_mb']} MB", flush=True)
