@@ -17,7 +17,11 @@ usaddress (a US-trained model) and get the cleaned upper-case line, valid.
 
 from __future__ import annotations
 
+import re
+import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import usaddress
 
@@ -154,11 +158,128 @@ def _unit(labels: dict[str, str]) -> tuple[str | None, str | None, str]:
     return unit_type, unit_number, _join(sub, unit_type, unit_number)
 
 
+# Most street lines differ from others only in their numbers ("12 OAK ST APT 2C" / "4810 OAK ST
+# APT 7F"), so the parse is done once per *template*: every ASCII digit run is replaced by a stand-in
+# of the same length and trailing zeros, the k-th run written with digit k ("11 OAK ST APT 3C").
+# Why the result is exactly the line's own: the CRF sees per token only its length, digit class,
+# trailing zeros (all-digit tokens), punctuation (the last character, when the token has
+# punctuation inside: a digit there rules the template out), vowels and, for tokens not all
+# digits, the word itself. Stand-ins keep all but the word, and a word carrying digits is harmless only when the
+# model has no attribute for it: crfsuite ignores unknown attributes, so "2c" and "3c" weigh the
+# same (nothing) while "1st" or "1/2" do not. So a template is used only when its digit-bearing
+# words are unknown to the model, and a line only when none of the model's digit-bearing words
+# occurs in it. The rest of the standardiser treats digits as opaque text, so the line's result is
+# the template's with each stand-in put back. tests/standardise/test_std_addresses.py compares both.
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_TOKEN_EDGES = re.compile(r"(^[\W]*)|([^.\w]*$)")  # usaddress.tokenFeatures' token_clean
+_ENDS_IN_PUNC = re.compile(r".+[^.\w]")  # usaddress.tokenFeatures' endsinpunc test
+_TEMPLATES_MAX = 1 << 17
+
+
+@dataclass(frozen=True)
+class _Template:
+    out: dict[str, FieldValue]
+    digit_fields: tuple[str, ...]  # the fields with stand-ins to put back
+    words: bool  # holds digit-bearing words (not all digits), so the line must not hold a model word
+
+
+_templates: dict[str, _Template | None] = {}
+
+
+@lru_cache(maxsize=1)
+def _model_digit_words() -> re.Pattern[str] | None:
+    """A pattern finding any digit-bearing word the CRF has an attribute for (upper case, no periods)."""
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = Path(tmp) / "model.txt"
+            usaddress.TAGGER.dump(str(dump))
+            text = dump.read_text(encoding="utf-8", errors="replace")
+    except (OSError, AttributeError, RuntimeError):
+        return None
+    block = text.partition("ATTRIBUTES = {")[2].partition("\n}")[0]
+    found: set[str] = set()
+    for line in block.splitlines():
+        attr = line.partition(": ")[2].strip()
+        for role in ("previous:", "next:"):
+            attr = attr.removeprefix(role)
+        word = attr.removeprefix("word:")
+        if word != attr and any(c in "0123456789" for c in word):
+            found.add(word.upper())
+    if not block or not found:
+        return None  # an unexpected dump: use no template with digit-bearing words
+    return re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
+
+
+def _masked(raw: str) -> tuple[str, dict[str, str]] | None:
+    """(template, stand-in -> digits) or None when the line's digits cannot be stood in for."""
+    runs = _DIGIT_RUN.findall(raw)
+    if not runs:
+        return raw, {}
+    if len(runs) > 9 or "&#" in raw:  # usaddress turns "&#38;" into "&" before tokenising
+        return None
+    originals: dict[str, str] = {}
+    for i, run in enumerate(runs):
+        body = run.rstrip("0")
+        if not body:
+            return None  # "0", "000": no digit to tell runs apart by
+        originals[str(i + 1) * len(body) + "0" * (len(run) - len(body))] = run
+    stand_ins = iter(originals)
+    return _DIGIT_RUN.sub(lambda _: next(stand_ins), raw), originals
+
+
+def _new_template(template: str) -> _Template | None:
+    """The template's parse, or None when a digit-bearing word of it is known to the model."""
+    words = False
+    for token in usaddress.tokenize(template):
+        if not any(c in "0123456789" for c in token):
+            continue
+        if token[-1] in "0123456789" and _ENDS_IN_PUNC.match(token):
+            return None  # the "endsinpunc" feature is then the token's last digit ("60601-1234")
+        abbrev = _TOKEN_EDGES.sub("", token).replace(".", "")
+        if abbrev.isdigit():
+            continue
+        model_words = _model_digit_words()
+        if model_words is None or model_words.search(abbrev.upper()):
+            return None
+        words = True
+    out = _us_line(template)
+    digit_fields = tuple(k for k, v in out.items() if isinstance(v, str) and _DIGIT_RUN.search(v))
+    return _Template(out, digit_fields, words)
+
+
 def _address(text: str, ctx: Context) -> dict[str, FieldValue]:
     """Parse a US street line into parts and the USPS-normalised single line."""
     raw = text.upper()
     if ctx.region not in US_REGIONS:
         return {"value": raw}
+    masked = _masked(raw)
+    if masked is None:
+        return _us_line(raw)
+    template, originals = masked
+    if template in _templates:
+        found = _templates[template]
+    else:
+        found = _new_template(template)
+        if len(_templates) >= _TEMPLATES_MAX:
+            _templates.clear()
+        _templates[template] = found
+    if found is None:
+        return _us_line(raw)
+    if found.words:
+        model_words = _model_digit_words()
+        if model_words is None or model_words.search(raw.replace(".", "")):
+            return _us_line(raw)
+    out = dict(found.out)
+    try:
+        for key in found.digit_fields:
+            out[key] = _DIGIT_RUN.sub(lambda m: originals[m.group()], str(out[key]))
+    except KeyError:  # a digit run the line did not have: cannot happen, but never guess
+        return _us_line(raw)
+    return out
+
+
+def _us_line(raw: str) -> dict[str, FieldValue]:
+    """The parse of an upper-cased US street line."""
     parsed = _tag(raw)
     if parsed is None:
         return {"value": raw, "valid": False, "reason": "address.unparseable"}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdm.standardise import Context
 
@@ -89,3 +94,115 @@ def test_flat_crf_features_tag_like_usaddress(line: str) -> None:
     assert [{k: v for k, v in item.items() if v != 0.0} for item in pycrfsuite.ItemSequence(theirs).items()] \
         == pycrfsuite.ItemSequence(ours).items()
     assert usaddress.TAGGER.tag(ours) == usaddress.TAGGER.tag(theirs)
+
+
+# --- the digit-template cache gives exactly what parsing the line itself gives ---------------------
+
+_WORDS = ["MAIN", "ST", "STREET", "N", "NORTH", "SW", "AVE", "APT", "#", "STE", "SUITE", "PO", "BOX", "RR",
+          "HIGHWAY", "&", "OAK", "LN", "FL", "UNIT", "BLDG", "CHICAGO,", "IL", "NY", "OF", "THE", "1/2", "½",
+          "4B", "12-14", "10-250", "5TH", "1ST", "0TH", "N.", "ST.,", "(REAR)", "&#38;", "#4-B", "APT#5",
+          "2C", "22F", "10A", "3R", "12TH", "14TH", "B-17", "STE5300", "RR2", "N170", "3M", "1-5", "A1A", "4TH."]
+_NUMBER = st.one_of(
+    st.integers(0, 99_999).map(str),
+    st.integers(1, 999).map(lambda n: f"{n}00"),  # trailing zeros
+    st.integers(1, 99).map(lambda n: f"0{n}"),  # leading zero
+    st.sampled_from(["0", "00", "000", "10", "100", "1000"]),
+    st.integers(0, 99_999).map(lambda n: f"{n},"),
+    st.integers(0, 9_999).map(lambda n: f"({n})"),
+    st.integers(0, 99_999).map(lambda n: f"{n:05d}-{n % 10_000:04d}"),  # ZIP+4
+    st.integers(1, 999).map(lambda n: f"{n}.5"),
+)
+_LINE = st.lists(st.one_of(_NUMBER, st.sampled_from(_WORDS)), min_size=1, max_size=9).map(" ".join)
+_CHAOS = st.text(alphabet="0123456789 .,;#&-/()ABNSTE½", max_size=40)
+
+
+def _both_paths(line: str) -> tuple[object, object]:
+    from mdm.standardise import addresses
+
+    us = Context(default_region="US")
+    return addresses._address(line, us), addresses._us_line(line.upper())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_LINE, _CHAOS))
+def test_digit_template_gives_the_lines_own_parse(line: str) -> None:
+    for _ in range(2):  # the first call may build the template, the second certainly reads it
+        templated, direct = _both_paths(line)
+        assert templated == direct
+
+
+@pytest.mark.parametrize("line", [
+    "123 NORTH MAIN STREET APT 4B", "123 N MAIN ST APT 5", "456 N MAIN ST APT 7", "77 MASSACHUSETTS AVE RM 10-250",
+    "100 HIGHWAY 101", "11 WALL ST, NEW YORK, NY 10005", "11 WALL ST, NEW YORK, NY 10005-1234", "PO BOX 1234",
+    "PO BOX 0", "RR 2 BOX 15", "1 INFINITE LOOP", "20 W 34TH ST.", "123 1/2 ELM ST", "10 O'CONNELL ST",
+    "12 & 14 MAIN ST", "1 MAIN ST &#38; 2 ELM ST", "100 0TH AVE", "(12) MAIN ST", "1.5 MILE RD",
+    "12 34 56 78 90 12 34 56 78 90", "APT 2C 9 OAK ST", "10 ELM ST APT 10A", "60601-1234 MAIN ST",
+])
+def test_digit_template_known_lines(line: str) -> None:
+    for _ in range(2):
+        templated, direct = _both_paths(line)
+        assert templated == direct
+
+
+def _model_attributes() -> set[str]:
+    import usaddress
+
+    with tempfile.TemporaryDirectory() as tmp:
+        usaddress.TAGGER.dump(f"{tmp}/m.txt")
+        text = Path(f"{tmp}/m.txt").read_text(encoding="utf-8", errors="replace")
+    block = text.split("ATTRIBUTES = {", 1)[1].split("\n}", 1)[0]
+    return {line.split(": ", 1)[1].strip() for line in block.splitlines() if ": " in line}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINE)
+def test_stand_ins_look_the_same_to_the_parser(line: str) -> None:
+    """The premise: where a template is used, every token's features the model knows are unchanged."""
+    import usaddress
+
+    from mdm.standardise import addresses
+
+    known = _model_attributes_cached()
+    line = line.upper()
+    masked = addresses._masked(line)
+    if masked is None or addresses._new_template(masked[0]) is None:
+        return
+    pattern = addresses._model_digit_words()
+    assert pattern is not None
+    if addresses._new_template(masked[0]).words and pattern.search(line.replace(".", "")):  # type: ignore[union-attr]
+        return
+
+    def seen(token: str) -> dict[str, object]:
+        features = addresses._original_token_features(token)
+        word = features["word"]
+        if word is not False and not ({f"word:{word}", f"previous:word:{word}", f"next:word:{word}"} & known):
+            features["word"] = "<unknown to the model>"
+        return features
+
+    raw_tokens, template_tokens = usaddress.tokenize(line), usaddress.tokenize(masked[0])
+    assert len(raw_tokens) == len(template_tokens)
+    assert [seen(t) for t in raw_tokens] == [seen(t) for t in template_tokens]
+
+
+_ATTRS: list[set[str]] = []
+
+
+def _model_attributes_cached() -> set[str]:
+    if not _ATTRS:
+        _ATTRS.append(_model_attributes())
+    return _ATTRS[0]
+
+
+def test_template_is_shared_by_lines_differing_in_numbers() -> None:
+    from mdm.standardise import addresses
+
+    addresses._templates.clear()
+    us = Context(default_region="US")
+    a = addresses._address("12 OAK STREET APT 340", us)
+    b = addresses._address("48 OAK STREET APT 910", us)
+    assert list(addresses._templates) == ["11 OAK STREET APT 220"]
+    c = addresses._address("7 OAK STREET APT 2C", us)  # a unit word the model has no attribute for
+    d = addresses._address("3 OAK STREET APT 9C", us)
+    assert (c["unit_number"], d["unit_number"]) == ("2C", "9C") and len(addresses._templates) == 2
+    assert (a["value"], b["value"]) == ("12 OAK ST APT 340", "48 OAK ST APT 910")
+    assert (b["number"], b["unit_number"]) == ("48", "910")
