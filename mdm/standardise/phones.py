@@ -65,6 +65,36 @@ def _memo_type_helper(national_number: str, metadata: PhoneMetadata) -> int:
 if callable(_type_helper):
     phonenumberutil._number_type_helper = _memo_type_helper
 
+# (3) normalize_digits_only looks every character up in a Unicode digit table; for ASCII text
+# that table maps exactly "0".."9" to themselves, so ASCII input takes a plain-string path.
+_original_normalize_digits_only = phonenumberutil.normalize_digits_only
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
+
+
+def _normalize_digits_only(number: str, keep_non_digits: bool = False) -> str:
+    if isinstance(number, str) and number.isascii():
+        return number if keep_non_digits or number.isdigit() else _NOT_ASCII_DIGIT.sub("", number)
+    return str(_original_normalize_digits_only(number, keep_non_digits))
+
+
+phonenumberutil.normalize_digits_only = _normalize_digits_only
+
+# (4) Most keys are a North American number as the stage folds it: ten digits, or "+1" and ten
+# digits, the first of the ten 2-9 (no trunk "1", no country code to find). phonenumbers.parse
+# gives exactly PhoneNumber(country_code=1, national_number=<the ten digits>) for those in any
+# +1 region; building it directly skips parse's regex passes (about half a phone's time).
+# tests/standardise/test_std_phones.py compares the two on random numbers.
+_NANP_REGIONS = frozenset(r for r in phonenumbers.SUPPORTED_REGIONS if phonenumbers.country_code_for_region(r) == 1)
+_NANP_TEN = re.compile(r"(?:\+1)?([2-9][0-9]{9})")
+
+
+def _parse_number(text: str, region: str) -> phonenumbers.PhoneNumber:
+    match = _NANP_TEN.fullmatch(text)
+    if match is not None and (region in _NANP_REGIONS or text[0] == "+"):
+        return phonenumbers.PhoneNumber(country_code=1, national_number=int(match.group(1)))
+    return phonenumbers.parse(text, region)
+
+
 _FLOAT = re.compile(r"^(\+?\d+)\.0+$")
 _IDD_00 = re.compile(r"^\s*00\s*(?=[1-9])")
 
@@ -72,7 +102,7 @@ _IDD_00 = re.compile(r"^\s*00\s*(?=[1-9])")
 def _parse(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, str | None]:
     """(number, its region when valid else None); region lookups are the costly part, done once."""
     try:
-        number = phonenumbers.parse(text, region)
+        number = _parse_number(text, region)
     except phonenumbers.NumberParseException:
         return None, None
     # most numbers belong to the region they were read in: one check instead of a scan over

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdm.standardise import Context
 
@@ -90,3 +92,53 @@ def test_type_lookup_memo_gives_phonenumbers_own_answers(monkeypatch):
     memo = [phones.PHONE.func(n, c) for n in numbers for c in contexts]
     monkeypatch.setattr(phonenumberutil, "_number_type_helper", phones._type_helper)
     assert memo == [phones.PHONE.func(n, c) for n in numbers for c in contexts]
+
+
+_REGIONS = ("US", "CA", "PR", "GU", "GB", "DE", "CN", "ZZ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 9_999_999_999), st.sampled_from(["", "+1", "+", "1", "+11", "0"]), st.sampled_from(_REGIONS))
+def test_north_american_shortcut_parses_like_phonenumbers(digits: int, prefix: str, region: str) -> None:
+    """The ten-digit shortcut builds exactly the PhoneNumber phonenumbers.parse returns."""
+    import phonenumbers
+
+    from mdm.standardise import phones
+
+    text = prefix + f"{digits:010d}"
+    try:
+        expected = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        with pytest.raises(phonenumbers.NumberParseException):
+            phones._parse_number(text, region)
+        return
+    assert phones._parse_number(text, region) == expected
+
+
+def test_north_american_shortcut_on_many_numbers() -> None:
+    """Whole results, shortcut against phonenumbers' own parse, on 20,000 random ten-digit numbers."""
+    import random
+
+    import phonenumbers
+
+    from mdm.standardise import phones
+
+    rng = random.Random(5)
+    texts = [p + str(rng.randrange(2_000_000_000, 10_000_000_000)) for p in ("", "+1") for _ in range(10_000)]
+    contexts = [Context(default_region=r) for r in ("US", "CA", "GB")]
+    shortcut = [phones._phone(t, c) for t in texts for c in contexts]
+    original = phones._parse_number
+    try:
+        phones._parse_number = phonenumbers.parse  # type: ignore[assignment]
+        assert shortcut == [phones._phone(t, c) for t in texts for c in contexts]
+    finally:
+        phones._parse_number = original
+    assert sum(r["value"] is not None for r in shortcut) > 10_000  # most are valid numbers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.booleans())
+def test_ascii_digit_normalising_matches_phonenumbers(text: str, keep: bool) -> None:
+    from mdm.standardise import phones
+
+    assert phones._normalize_digits_only(text, keep) == phones._original_normalize_digits_only(text, keep)
