@@ -89,6 +89,23 @@ def _tokens2features(tokens: list[str]) -> list[list[str]] | list[dict[str, obje
 
 usaddress.tokens2features = _tokens2features
 
+# usaddress.tokenize compiles its pattern (a re-cache lookup with flag enums) on every call; the
+# same pattern, compiled once. tests/standardise/test_std_addresses.py compares the two.
+_original_tokenize = usaddress.tokenize
+_TOKENS = re.compile(r"\(*\b[^\s,;#&()]+[.,;)\n]*|[#&]", re.UNICODE)
+_ENTITY = re.compile("(&#38;)|(&amp;)")
+
+
+def _tokenize(address_string: str) -> list[str]:
+    if not isinstance(address_string, str):
+        return _original_tokenize(address_string)  # type: ignore[no-any-return]
+    if "&" in address_string:
+        address_string = _ENTITY.sub("&", address_string)
+    return _TOKENS.findall(address_string)
+
+
+usaddress.tokenize = _tokenize
+
 ADDRESS_FIELDS = (
     "value", "valid", "reason", "number", "predirection", "street_name", "suffix", "postdirection",
     "unit_type", "unit_number", "po_box",
@@ -171,6 +188,9 @@ def _unit(labels: dict[str, str]) -> tuple[str | None, str | None, str]:
 # occurs in it. The rest of the standardiser treats digits as opaque text, so the line's result is
 # the template's with each stand-in put back. tests/standardise/test_std_addresses.py compares both.
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_DIGIT_SPLIT = re.compile(r"([0-9]+)")
+_DIGITS_1_9 = "123456789"
+_HAS_DIGIT = re.compile(r"[0-9]")
 _TOKEN_EDGES = re.compile(r"(^[\W]*)|([^.\w]*$)")  # usaddress.tokenFeatures' token_clean
 _ENDS_IN_PUNC = re.compile(r".+[^.\w]")  # usaddress.tokenFeatures' endsinpunc test
 _TEMPLATES_MAX = 1 << 17
@@ -212,26 +232,28 @@ def _model_digit_words() -> re.Pattern[str] | None:
 
 def _masked(raw: str) -> tuple[str, dict[str, str]] | None:
     """(template, stand-in -> digits) or None when the line's digits cannot be stood in for."""
-    runs = _DIGIT_RUN.findall(raw)
-    if not runs:
+    parts = _DIGIT_SPLIT.split(raw)  # text, digits, text, digits, ..., text
+    if len(parts) == 1:
         return raw, {}
-    if len(runs) > 9 or "&#" in raw:  # usaddress turns "&#38;" into "&" before tokenising
+    if len(parts) > 19 or "&#" in raw:  # > 9 runs; usaddress turns "&#38;" into "&" before tokenising
         return None
     originals: dict[str, str] = {}
-    for i, run in enumerate(runs):
+    for i in range(1, len(parts), 2):
+        run = parts[i]
         body = run.rstrip("0")
         if not body:
             return None  # "0", "000": no digit to tell runs apart by
-        originals[str(i + 1) * len(body) + "0" * (len(run) - len(body))] = run
-    stand_ins = iter(originals)
-    return _DIGIT_RUN.sub(lambda _: next(stand_ins), raw), originals
+        stand_in = _DIGITS_1_9[i >> 1] * len(body) + "0" * (len(run) - len(body))
+        originals[stand_in] = run
+        parts[i] = stand_in
+    return "".join(parts), originals
 
 
 def _new_template(template: str) -> _Template | None:
     """The template's parse, or None when a digit-bearing word of it is known to the model."""
     words = False
-    for token in usaddress.tokenize(template):
-        if not any(c in "0123456789" for c in token):
+    for token in _tokenize(template):
+        if not _HAS_DIGIT.search(token):
             continue
         if token[-1] in "0123456789" and _ENDS_IN_PUNC.match(token):
             return None  # the "endsinpunc" feature is then the token's last digit ("60601-1234")

@@ -206,3 +206,13 @@ def test_template_is_shared_by_lines_differing_in_numbers() -> None:
     assert (c["unit_number"], d["unit_number"]) == ("2C", "9C") and len(addresses._templates) == 2
     assert (a["value"], b["value"]) == ("12 OAK ST APT 340", "48 OAK ST APT 910")
     assert (b["number"], b["unit_number"]) == ("48", "910")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_LINE, _CHAOS, st.text(max_size=40)))
+def test_precompiled_tokenizer_is_usaddress_own(line: str) -> None:
+    from mdm.standardise import addresses
+
+    assert addresses._tokenize(line) == addresses._original_tokenize(line)
+    assert addresses._tokenize(line.upper() + " &amp; 12 &#38; X") == \
+        addresses._original_tokenize(line.upper() + " &amp; 12 &#38; X")
