@@ -51,13 +51,15 @@ def ingest_hub(data_dir: str, hub: str) -> dict[str, Any]:
 
 
 def standardise_all(data_dir: str) -> dict[str, Any]:
-    """Standardise every attribute of every generated source (staging not timed)."""
+    """Standardise every attribute of every generated source (staging not timed), one worker
+    pool for all sources as ``mdm run`` has. CPU: this process during the stage calls plus the
+    pool's workers, counted once they have exited."""
     import duckdb
 
     from mdm.config import BUNDLED_ROOT, load_dictionary, load_mapping
     from mdm.ingest.stage import stage_file
     from mdm.pipeline import source_context
-    from mdm.standardise.stage import standardise
+    from mdm.standardise.stage import shared_workers, standardise
 
     dictionary = load_dictionary()
     con = duckdb.connect()
@@ -65,31 +67,37 @@ def standardise_all(data_dir: str) -> dict[str, Any]:
     seconds = cpu = 0.0
     new = cached = 0
     per_source = {}
-    for name in ("crm", "erp", "web", "legacy"):
-        mapping = load_mapping(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", dictionary)
-        path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
-        staged = stage_file(con, path, mapping, dictionary)
-        t0, c0 = time.perf_counter(), _cpu_seconds()
-        result = standardise(con, "_mapped", "_row", dictionary,
-                             {mapping.source: source_context(mapping, dictionary)}, flags="_findings")
-        took = time.perf_counter() - t0
-        seconds += took
-        cpu += _cpu_seconds() - c0
-        rows += staged.rows_read
-        new += result.new_values
-        cached += result.cached_values
-        per_source[name] = {"rows": staged.rows_read, "seconds": round(took, 3),
-                            "attributes": len(result.attributes), "distinct_new": result.new_values}
+    children_before = _children_cpu()
+    with shared_workers():
+        for name in ("crm", "erp", "web", "legacy"):
+            mapping = load_mapping(BUNDLED_ROOT / "dictionary" / "sources" / f"{name}.yaml", dictionary)
+            path = next(p for p in Path(data_dir).iterdir() if p.stem == name and p.suffix != ".yaml")
+            staged = stage_file(con, path, mapping, dictionary)
+            t0, c0 = time.perf_counter(), _own_cpu()
+            result = standardise(con, "_mapped", "_row", dictionary,
+                                 {mapping.source: source_context(mapping, dictionary)}, flags="_findings")
+            took = time.perf_counter() - t0
+            seconds += took
+            cpu += _own_cpu() - c0
+            rows += staged.rows_read
+            new += result.new_values
+            cached += result.cached_values
+            per_source[name] = {"rows": staged.rows_read, "seconds": round(took, 3),
+                                "attributes": len(result.attributes), "distinct_new": result.new_values}
+    cpu += _children_cpu() - children_before
     return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds),
             "cpu_seconds": round(cpu, 1), "distinct_values_standardised": new, "distinct_values_from_cache": cached,
             "per_source": per_source}
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the standardise pool's workers):
-    on a shared machine, the work done independent of how long others kept the cores."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _own_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+def _children_cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
 
 
 def mdm_resolve(data_dir: str, work: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from mdm.match.realtime import refresh_match_keys
 from mdm.memory import full_limit
 from mdm.resolve import resolve
 from mdm.standardise.base import Context
-from mdm.standardise.stage import ensure_record_std, standardise
+from mdm.standardise.stage import ensure_record_std, shared_workers, standardise
 from mdm.survivorship import build_golden, load_survivorship_rules
 
 Progress = Callable[[str], None]
@@ -117,10 +117,11 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
         stages[name] = round(now - clock, 3)
         clock = now
 
-    for mapping, path in project.sources:
-        progress(f"ingest {mapping.source}: {path.name}")
-        batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
-                                   own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
+    with shared_workers():  # one standardise pool for all sources: its caches stay warm
+        for mapping, path in project.sources:
+            progress(f"ingest {mapping.source}: {path.name}")
+            batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
+                                       own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
     lap("ingest_standardise")
     checkpoint("ingested")
     changed = any(b.status == "loaded" for b in batches)

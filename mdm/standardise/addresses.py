@@ -47,9 +47,45 @@ _original_tokens2features = usaddress.tokens2features
 TokenAttrs = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
+@lru_cache(maxsize=1)
+def _model_attributes() -> frozenset[str] | None:
+    """Every attribute name the CRF model has (its dump's ATTRIBUTES), or None if unreadable."""
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = Path(tmp) / "model.txt"
+            usaddress.TAGGER.dump(str(dump))
+            text = dump.read_text(encoding="utf-8", errors="surrogateescape")
+    except (OSError, AttributeError, RuntimeError):
+        return None
+    header = re.search(r"^\s*num_attrs: (\d+)$", text, re.MULTILINE)
+    block = text.partition("\nATTRIBUTES = {\n")[2].partition("\n}\n")[0]
+    names: list[str] = []
+    for line in block.split("\n"):
+        entry = re.match(r"\s*(\d+): (.*)\Z", line, re.DOTALL)
+        if entry is not None and int(entry.group(1)) == len(names):
+            names.append(entry.group(2))
+        elif names:  # an attribute with a line break in it ("endsinpunc:\n")
+            names[-1] += "\n" + line
+        else:
+            return None
+    if header is None or int(header.group(1)) != len(names):
+        return None  # not the layout we read: filter nothing
+    return frozenset(names)
+
+
+def _known(attrs: list[str]) -> tuple[str, ...]:
+    """The attributes crfsuite would look at: it drops names its model lacks, so dropping them
+    first changes no score; names with whitespace are always kept (the dump cannot show them)."""
+    known = _model_attributes()
+    if known is None:
+        return tuple(attrs)
+    return tuple(a for a in attrs if a in known or not a.isprintable() or " " in a)
+
+
 @lru_cache(maxsize=1 << 16)
 def _token_attributes(token: str) -> TokenAttrs | None:
-    """(own, as the previous token, as the next token) crfsuite attributes; None if unexpected."""
+    """(own, as the previous token, as the next token) crfsuite attributes the model knows;
+    None if a feature is of an unexpected type."""
     own: list[str] = []
     for key, value in _original_token_features(token).items():
         if isinstance(value, str):
@@ -58,7 +94,7 @@ def _token_attributes(token: str) -> TokenAttrs | None:
             own.append(key)  # {"key": True} is weight 1.0
         elif value is not False:
             return None  # a feature type this version of usaddress did not have: use its own path
-    return tuple(own), tuple("previous:" + a for a in own), tuple("next:" + a for a in own)
+    return _known(own), _known(["previous:" + a for a in own]), _known(["next:" + a for a in own])
 
 
 def _tokens2features(tokens: list[str]) -> list[list[str]] | list[dict[str, object]]:
@@ -66,7 +102,10 @@ def _tokens2features(tokens: list[str]) -> list[list[str]] | list[dict[str, obje
     parts = [_token_attributes(t) for t in tokens]
     if any(p is None for p in parts):
         return _original_tokens2features(tokens)  # type: ignore[no-any-return]
-    attrs = [p for p in parts if p is not None]
+    return _sequence([p for p in parts if p is not None])
+
+
+def _sequence(attrs: list[TokenAttrs]) -> list[list[str]]:
     last = len(attrs) - 1
     seq: list[list[str]] = []
     for i, (own, _, _) in enumerate(attrs):
@@ -209,24 +248,18 @@ _templates: dict[str, _Template | None] = {}
 @lru_cache(maxsize=1)
 def _model_digit_words() -> re.Pattern[str] | None:
     """A pattern finding any digit-bearing word the CRF has an attribute for (upper case, no periods)."""
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            dump = Path(tmp) / "model.txt"
-            usaddress.TAGGER.dump(str(dump))
-            text = dump.read_text(encoding="utf-8", errors="replace")
-    except (OSError, AttributeError, RuntimeError):
+    known = _model_attributes()
+    if known is None:
         return None
-    block = text.partition("ATTRIBUTES = {")[2].partition("\n}")[0]
     found: set[str] = set()
-    for line in block.splitlines():
-        attr = line.partition(": ")[2].strip()
+    for attr in known:
         for role in ("previous:", "next:"):
             attr = attr.removeprefix(role)
         word = attr.removeprefix("word:")
         if word != attr and any(c in "0123456789" for c in word):
             found.add(word.upper())
-    if not block or not found:
-        return None  # an unexpected dump: use no template with digit-bearing words
+    if not found:
+        return None  # an unexpected model: use no template with digit-bearing words
     return re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
 
 

@@ -80,7 +80,8 @@ def test_non_us_region_is_cleaned_not_parsed(check):
     "LINDENSTRASSE 55", "广州市朝阳区建国路81号", "12 RUE DE LA PAIX 75002 PARIS", "A B C D E F G H I J K",
 ])
 def test_flat_crf_features_tag_like_usaddress(line: str) -> None:
-    """The flat per-token attributes give the CRF the same non-zero attributes, hence the same tags."""
+    """Our flat per-token attributes are usaddress' own non-zero ones less those the model lacks
+    (which crfsuite ignores), so the tags are the same."""
     import pycrfsuite
     import usaddress
 
@@ -91,8 +92,12 @@ def test_flat_crf_features_tag_like_usaddress(line: str) -> None:
         return
     ours = addresses._tokens2features(tokens)
     theirs = addresses._original_tokens2features(tokens)
-    assert [{k: v for k, v in item.items() if v != 0.0} for item in pycrfsuite.ItemSequence(theirs).items()] \
-        == pycrfsuite.ItemSequence(ours).items()
+    known = _model_attributes_cached()
+    # names the dump cannot show exactly (whitespace, control characters) are always passed on
+    theirs_known = [[a for a, v in item.items() if v != 0.0 and (a in known or not a.isprintable() or " " in a)]
+                    for item in pycrfsuite.ItemSequence(theirs).items()]
+    # crfsuite reads names as C strings: "endsinpunc:\x00" is "endsinpunc:" to it
+    assert [sorted(a.split("\x00")[0] for a in item) for item in ours] == [sorted(item) for item in theirs_known]
     assert usaddress.TAGGER.tag(ours) == usaddress.TAGGER.tag(theirs)
 
 

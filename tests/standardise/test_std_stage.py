@@ -24,6 +24,12 @@ REAL_WORLD = {
     "state": ["Calif.", "new york", "ny", "Bavaria"],
     "country": ["u.s.a.", "Deutschland", "中国", "United  Kingdom"],
     "postal_code": ["2134", "94105-1234", "sw1a 1aa", "k1a0b6"],
+    "full_name": ["SMITH, John", "Dr. Jane Q. Doe", "JOHN  SMITH JR.", "王小明", "WANG, Xiaoming", "O'BRIEN, Mary-Kate",
+                  "Mr. and Mrs. John Smith", "N/A", "José ÁLVAREZ"],
+    "person_name": ["Bobby", "BOBBY", "McDonald", "O'Neil", "DR", "Zoë", "unknown"],
+    "company": ["ACME, Inc.", "Smith & Sons LLC", "THE HOME DEPOT", "N/A", "Müller GmbH"],
+    "national_id": ["123-45-6789", "123 45 6789", "ab-12.cd", "078-05-1120", "---", "X" * 1200 + "-" * 300,
+                    "1" * 990 + "-" * 20],
 }
 
 
@@ -118,3 +124,35 @@ def test_pool_gives_the_serial_result(dictionary: Dictionary, monkeypatch: pytes
     monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
     monkeypatch.setattr(stage, "_CHUNK", 7)
     assert _stage_output(2, rows, dictionary) == serial
+
+
+def test_caches_hold_each_value_once(dictionary: Dictionary, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caches have no key constraint: repeated stages, values shared by attributes of one
+    standardiser (Lee as first and last name) and chunks on the pool still add each pair once."""
+    import mdm.standardise.stage as stage
+
+    monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
+    monkeypatch.setattr(stage, "_CHUNK", 7)
+    con = duckdb.connect()
+    names = ["Lee", "Jordan", "Taylor", "Morgan", "Ann"]
+    contexts = {"crm": Context(default_region="US"), "legacy": Context(default_region="GB")}
+
+    def rows(n: int) -> list[dict[str, object]]:
+        return [{"k": i, "source": "crm" if i % 2 else "legacy", "first_name": names[i % 5],
+                 "last_name": names[(i + 1) % 5], "middle_name": names[(i + 2) % 5],
+                 "full_name": f"{names[i % 5]} {names[(i + 3) % 5]}", "phone": f"415555{i % 50:04d}",
+                 "email": f"u{i % 40}@x.io"} for i in range(n)]
+
+    first = second = None
+    for n in (40, 120):
+        _table(con, rows(n))
+        result = standardise(con, "t", "k", dictionary, contexts, source_column="source", workers=2)
+        first, second = (result, second) if first is None else (first, result)
+    assert first is not None and second is not None and second.cached_values > 0 and second.new_values > 0
+    caches = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                        "WHERE table_name LIKE 'std_cache__%'").fetchall()]
+    assert {"std_cache__person_name", "std_cache__phone", "std_cache__email"} <= set(caches)
+    for table in caches:
+        total, distinct = con.execute(f"SELECT count(*), count(DISTINCT (ctx, raw)) FROM {table}").fetchone()
+        assert total == distinct > 0, table
+    assert con.execute("SELECT count(*), count(DISTINCT k) FROM _std").fetchone() == (120, 120)
