@@ -48,10 +48,19 @@ class Context:
     today: datetime.date | None = None  # for "future birth date" checks; None = date.today()
     is_birth_date: bool = False  # when True, future dates and dates >130 years ago are flagged
 
+    def __post_init__(self) -> None:
+        # the stage looks results up by (value, context) once or twice per value: hash once
+        object.__setattr__(self, "_hash", hash((self.default_region, self.date_formats, self.today,
+                                                self.is_birth_date)))
+        object.__setattr__(self, "_region", self.default_region.strip().upper())
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
+
     @property
     def region(self) -> str:
         """The default region, upper-cased (sources write ``us`` as often as ``US``)."""
-        return self.default_region.strip().upper()
+        return self._region  # type: ignore[attr-defined,no-any-return]
 
     def reference_date(self) -> datetime.date:
         return self.today if self.today is not None else datetime.date.today()
@@ -183,9 +192,12 @@ def standardiser(
         if too_long:
             text = _truncate(text)
         partial = core(text, ctx)
-        for key in fields:
-            if key in partial:
-                out[key] = partial[key]
+        if partial.keys() <= out.keys():
+            out = {**out, **partial}  # keeps the fields' order: no new keys
+        else:
+            for key, value in partial.items():
+                if key in out:  # a core's other keys are not output fields
+                    out[key] = value
         if too_long:
             out["valid"] = False
             out["reason"] = f"{kind}.too_long"
