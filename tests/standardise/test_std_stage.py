@@ -156,3 +156,38 @@ def test_caches_hold_each_value_once(dictionary: Dictionary, monkeypatch: pytest
         total, distinct = con.execute(f"SELECT count(*), count(DISTINCT (ctx, raw)) FROM {table}").fetchone()
         assert total == distinct > 0, table
     assert con.execute("SELECT count(*), count(DISTINCT k) FROM _std").fetchone() == (120, 120)
+
+
+def test_shared_workers_keep_one_pool_across_stages(dictionary: Dictionary, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside shared_workers() every stage uses one pool (warm worker caches), with the serial
+    result; the pool is closed when the block ends, and a stage outside it makes its own."""
+    import mdm.standardise.stage as stage
+
+    rows = [{"k": i, "source": "crm", "first_name": ["Bob", "Ann", "Li"][i % 3], "last_name": "Smith",
+             "phone": f"(415) 555-{i:04d}", "street_address": f"{i} Main Street Apt {i % 7}",
+             "email": f"u{i}@x.io"} for i in range(60)]
+    contexts = {"crm": Context(default_region="US")}
+
+    def run(n: int) -> list[tuple]:
+        con = duckdb.connect()
+        _table(con, rows[:n])
+        standardise(con, "t", "k", dictionary, contexts, source_column="source", workers=2)
+        return con.execute("SELECT * FROM _std ORDER BY k").fetchall()
+
+    serial = [run(30), run(60)]
+    monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
+    monkeypatch.setattr(stage, "_CHUNK", 4)
+    pools = []
+    original = stage._new_pool
+
+    def counted(workers: int):  # type: ignore[no-untyped-def]
+        pools.append(original(workers))
+        return pools[-1]
+
+    monkeypatch.setattr(stage, "_new_pool", counted)
+    with stage.shared_workers():
+        shared = [run(30), run(60)]
+        assert stage._SharedPool.pool is pools[0]
+    assert shared == serial and len(pools) == 1
+    assert stage._SharedPool.pool is None  # closed with the block
+    assert run(30) == serial[0] and len(pools) == 2  # outside: a pool of its own
