@@ -62,8 +62,10 @@ _ASCII_ONLY = ("CASE WHEN strlen({{v}}) = length({{v}}) THEN {fold}(" + _SPACES.
 #: Each must satisfy std(key(x)) == std(x); tests/standardise/test_std_stage.py checks it.
 KEY_SQL: dict[str, str] = {
     # spreadsheet floats ("2024561111.0") are not folded: the standardiser reads them as digits
+    # (three digits at least: phonenumbers takes two bare digits as a number, two with punctuation not)
     "phone": ("CASE WHEN regexp_full_match({v}, '[\\s0-9()+\\-./]*[0-9][\\s0-9()+\\-./]*') "
               "AND NOT regexp_full_match({v}, '\\s*\\+?[0-9]+\\.0+\\s*') "
+              "AND regexp_matches({v}, '[0-9][^0-9]*[0-9][^0-9]*[0-9]') "
               "THEN (CASE WHEN starts_with(ltrim({v}), '+') THEN '+' ELSE '' END) "
               "|| regexp_replace({v}, '[^0-9]', '', 'g') ELSE " + _SPACES + " END"),
     "email": _ASCII_ONLY.format(fold="lower"),
