@@ -16,7 +16,8 @@ from mdm.standardise.stage import KEY_SQL, key_sql, standardise
 REAL_WORLD = {
     "phone": ["(415) 555-2671", "415.555.2671", "2024561111.0", " +12024561111.00 ", "\t2024561111.0\n",
               "+1 415 555 2671", "1-415-555-2671", "+44 20 7946 0958",
-              "0049 221 4405074", "555-1234 x12", "415 555 2671 ext. 9", "1-800-FLOWERS", "12", "  4155552671  ", "0/0", "0 0", "(1) 2"],
+              "0049 221 4405074", "555-1234 x12", "415 555 2671 ext. 9", "1-800-FLOWERS", "12", "  4155552671  ",
+              "0/0", "0 0", "(1) 2"],
     "email": [" John.Smith+news@GMail.com ", "ANN@ACME.IO", "bad@", "none@none.com", "Zoë@exämple.de"],
     "address": ["123 North Main Street Apt 4B", "123  n.  main st.", "PO Box 12", "One World Trade Center",
                 "Lindenstraße 55", "广州市朝阳区建国路81号"],
