@@ -57,6 +57,10 @@ class Context:
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined,no-any-return]
 
+    def __reduce__(self) -> tuple[type[Context], tuple[str, tuple[str, ...], datetime.date | None, bool]]:
+        # rebuilt through __init__: a str hash is per process, so the cached one must not travel
+        return Context, (self.default_region, self.date_formats, self.today, self.is_birth_date)
+
     @property
     def region(self) -> str:
         """The default region, upper-cased (sources write ``us`` as often as ``US``)."""

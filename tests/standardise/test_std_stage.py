@@ -192,3 +192,21 @@ def test_shared_workers_keep_one_pool_across_stages(dictionary: Dictionary, monk
     assert shared == serial and len(pools) == 1
     assert stage._SharedPool.pool is None  # closed with the block
     assert run(30) == serial[0] and len(pools) == 2  # outside: a pool of its own
+
+
+def test_context_hash_is_rebuilt_after_pickling() -> None:
+    """Context caches its hash; a pickled copy (another process) recomputes it, and copies and
+    replacements stay equal to, and hash like, a freshly made Context."""
+    import copy
+    import dataclasses
+    import datetime as dt
+    import pickle
+
+    ctx = Context(default_region=" gb ", date_formats=("%d.%m.%Y",), today=dt.date(2026, 1, 2), is_birth_date=True)
+    for other in (pickle.loads(pickle.dumps(ctx)), copy.copy(ctx), copy.deepcopy(ctx),
+                  dataclasses.replace(ctx, default_region=" gb ")):
+        assert other == ctx and hash(other) == hash(ctx) and other.region == "GB"
+    moved = dataclasses.replace(ctx, default_region="us")
+    assert moved.region == "US" and moved != ctx
+    assert {ctx: 1}[Context(default_region=" gb ", date_formats=("%d.%m.%Y",), today=dt.date(2026, 1, 2),
+                            is_birth_date=True)] == 1
