@@ -215,17 +215,19 @@ def _unit(labels: dict[str, str]) -> tuple[str | None, str | None, str]:
 
 
 # Most street lines differ from others only in their numbers ("12 OAK ST APT 2C" / "4810 OAK ST
-# APT 7F"), so the parse is done once per *template*: every ASCII digit run is replaced by a stand-in
-# of the same length and trailing zeros, the k-th run written with digit k ("11 OAK ST APT 3C").
-# Why the result is exactly the line's own: the CRF sees per token only its length, digit class,
-# trailing zeros (all-digit tokens), punctuation (the last character, when the token has
-# punctuation inside: a digit there rules the template out), vowels and, for tokens not all
-# digits, the word itself. Stand-ins keep all but the word, and a word carrying digits is harmless only when the
-# model has no attribute for it: crfsuite ignores unknown attributes, so "2c" and "3c" weigh the
-# same (nothing) while "1st" or "1/2" do not. So a template is used only when its digit-bearing
-# words are unknown to the model, and a line only when none of the model's digit-bearing words
-# occurs in it. The rest of the standardiser treats digits as opaque text, so the line's result is
-# the template's with each stand-in put back. tests/standardise/test_std_addresses.py compares both.
+# APT 7F"), so the parse is done once per *template*: every ASCII digit run is replaced by a
+# stand-in of the same length and trailing zeros, the k-th run written with digit k ("11 OAK ST
+# APT 3C"). Why the result is exactly the line's own: the CRF sees per token only its length,
+# digit class, trailing zeros (all-digit tokens), punctuation (the last character, when the token
+# has punctuation inside: a digit there rules the template out), vowels and, for tokens not all
+# digits, the word itself. Stand-ins keep all but the word, and a word carrying digits is harmless
+# only when the model has no attribute for it: crfsuite ignores unknown attributes, so "2c" and
+# "3c" weigh the same (nothing) while "1st" or "1/2" do not. So a template is used only when its
+# digit-bearing words are unknown to the model, and a line only when none of the model's
+# digit-bearing words occurs in it. The rest of the standardiser treats digits as opaque text, so
+# the line's result is the template's with each stand-in put back. The stage hands lines out
+# grouped by shape (stage.SORT_SQL), so one worker parses a template once.
+# tests/standardise/test_std_addresses.py compares the template path with the direct parse.
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _DIGIT_SPLIT = re.compile(r"([0-9]+)")
 _DIGITS_1_9 = "123456789"
