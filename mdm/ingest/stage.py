@@ -28,7 +28,7 @@ from mdm.config import Dictionary, SourceMapping
 from mdm.errors import InputError
 from mdm.hub.register import register
 from mdm.ingest.readers import ReadResult, quote_ident, read_source
-from mdm.ingest.validate import FINDING_COLUMNS, parse_dates, validate_frame
+from mdm.ingest.validate import FINDING_COLUMNS, usable_updated_at, validate_frame
 
 __all__ = ["Staged", "stage_file"]
 
@@ -78,9 +78,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMappin
     frame = con.execute(
         f"SELECT _row, updated_at_raw AS updated_at{''.join(', ' + quote_ident(a) for a in attributes)} FROM _mapped"
     ).df()
-    findings = validate_frame(frame, dictionary, mapping, today)
+    usable = None
     if mapping.updated_at_column:
-        findings = pd.concat([findings, _updated_at(con, frame, formats)], ignore_index=True)
+        usable, upd_findings = _updated_at(con, frame, formats, today)
+    findings = validate_frame(frame, dictionary, mapping, today, updated_at=usable)
+    if mapping.updated_at_column:
+        findings = pd.concat([f for f in (findings, upd_findings) if len(f)] or [findings], ignore_index=True)
     del frame
     register(con, "_findings_df", findings.astype({"_row": "int64"}) if len(findings) else
                  pd.DataFrame({c: pd.Series(dtype="int64" if c == "_row" else "string") for c in FINDING_COLUMNS}))
@@ -130,22 +133,16 @@ def _check_columns(path: Path, mapping: SourceMapping, have: list[str]) -> None:
         )
 
 
-def _updated_at(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, formats: tuple[str, ...]) -> pd.DataFrame:
-    """Parse the source's updated-at column into ``_mapped.updated_at``; flag what does not parse."""
-    parsed = parse_dates(frame["updated_at"], formats)
-    text = frame["updated_at"].astype("string")
-    register(con, "_upd_df", pd.DataFrame({"_row": frame["_row"].astype("int64"), "ts": parsed}))
+def _updated_at(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, formats: tuple[str, ...],
+                today: dt.date | None) -> tuple[pd.Series, pd.DataFrame]:
+    """Parse the source's updated-at column into ``_mapped.updated_at``; flag what does not parse
+    (``updated_at.format``) or cannot be true (``updated_at.range``: kept out of recency and decay)."""
+    usable, found = usable_updated_at(frame["updated_at"], formats, today)
+    register(con, "_upd_df", pd.DataFrame({"_row": frame["_row"].astype("int64"), "ts": usable}))
     con.execute("UPDATE _mapped SET updated_at = u.ts FROM _upd_df u WHERE _mapped._row = u._row AND u.ts IS NOT NULL")
     con.unregister("_upd_df")
-    bad = text.notna() & (text.str.strip() != "") & parsed.isna()
-    return pd.DataFrame({
-        "_row": frame.loc[bad, "_row"].astype("int64").to_numpy(),
-        "attribute": "updated_at",
-        "code": "updated_at.format",
-        "message": f"not a date/time in the accepted formats {list(formats)} or ISO 8601",
-        "severity": "flag",
-        "value": text[bad].to_numpy(),
-    }, columns=FINDING_COLUMNS)
+    found = found.assign(_row=frame.loc[found.index, "_row"].astype("int64").to_numpy())
+    return usable, found[FINDING_COLUMNS].reset_index(drop=True)
 
 
 def _decide_quarantine(con: duckdb.DuckDBPyConnection, read: ReadResult) -> None:

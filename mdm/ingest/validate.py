@@ -16,10 +16,20 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from mdm.config import Attribute, CrossFieldRule, Dictionary, SourceMapping
+from mdm.dates import (
+    EARLIEST_TIMESTAMP,
+    implausible_timestamps,
+    latest_plausible,
+    parse_date,
+    parse_dates,
+    parse_timestamps,
+)
+from mdm.errors import ConfigError
 
 FINDING_COLUMNS = ["_row", "attribute", "code", "message", "severity", "value"]
 
@@ -43,36 +53,52 @@ class CheckSpec:
     severity: str
 
 
-def parse_dates(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
-    """Vectorised parse trying ISO 8601, then each strptime format in order; NaT when none fit.
+def _bound(value: float | str, today: dt.date) -> np.datetime64:
+    """A date bound of the dictionary (an ISO date or ``today``), at the resolution dates are read in."""
+    text = str(value).strip()
+    day = today if text.lower() == "today" else parse_date(text).day
+    if day is None:
+        raise ConfigError(f"date bound {value!r} is not an ISO date (YYYY-MM-DD) or 'today'",
+                          code="config.invalid")
+    return np.datetime64(day, "us")
 
-    ISO first: it is the common case (timestamps, ISO dates) and cannot be mistaken for
-    a day-first or month-first format, and a failing format is the slow path in pandas.
+
+def usable_updated_at(values: pd.Series, formats: tuple[str, ...], today: dt.date | None = None
+                      ) -> tuple[pd.Series, pd.DataFrame]:
+    """A source's updated-at column as the hub stores it, and its findings.
+
+    Returns the timestamps (NaT where a value is no date/time, or one no system can have
+    written: year 0001, 1085, 9185, ...; those never count for recency or decay) and the
+    findings ``updated_at.format`` / ``updated_at.range`` (severity flag) indexed like
+    ``values`` (``_row`` left for the caller).
     """
+    stamps = parse_timestamps(values, formats)
     text = values.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in ("ISO8601", *(f for f in formats if f not in ("%Y-%m-%d", "ISO8601"))):
-        todo = out.isna() & text.notna()
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert(None)
-        out.loc[todo] = parsed.astype("datetime64[ns]")
-    return out
-
-
-def _bound(value: float | str, today: dt.date) -> pd.Timestamp:
-    if isinstance(value, str) and value.lower() == "today":
-        return pd.Timestamp(today)
-    return pd.Timestamp(str(value))
+    given = (text.notna() & (text != "")).fillna(False).astype(bool)
+    unreadable = given & stamps.isna()
+    implausible = implausible_timestamps(stamps, today)
+    earliest, latest = f"{EARLIEST_TIMESTAMP:%Y-%m-%d}", f"{latest_plausible(today):%Y-%m-%d %H:%M}"
+    parts = [pd.DataFrame({"code": "updated_at.format",
+                           "message": f"not a date/time in the accepted formats {list(formats)} or ISO 8601",
+                           "value": text[unreadable]}, index=values.index[unreadable]),
+             pd.DataFrame({"code": "updated_at.range",
+                           "message": f"not a plausible update time (before {earliest} or after {latest})",
+                           "value": text[implausible]}, index=values.index[implausible])]
+    found = pd.concat([p for p in parts if len(p)]) if unreadable.any() or implausible.any() else \
+        pd.DataFrame({"code": pd.Series(dtype="string"), "message": pd.Series(dtype="string"),
+                      "value": pd.Series(dtype="string")})
+    found.insert(0, "attribute", "updated_at")
+    found["severity"] = "flag"
+    return stamps.where(~implausible), found
 
 
 class _DateMemo:
     """Parses each date column once per validation run, however many checks need it."""
 
-    def __init__(self, formats: tuple[str, ...]) -> None:
+    def __init__(self, formats: tuple[str, ...], today: dt.date, updated_at: pd.Series | None = None) -> None:
         self.formats = formats
+        self.today = today
+        self.updated_at = updated_at
         self._seen: dict[tuple[object, ...], pd.Series] = {}
 
     def __call__(self, s: pd.Series) -> pd.Series:
@@ -80,6 +106,13 @@ class _DateMemo:
         if key not in self._seen:
             self._seen[key] = parse_dates(s, self.formats)
         return self._seen[key]
+
+    def update_days(self, s: pd.Series) -> pd.Series:
+        """The days of the updated-at values the hub keeps (NaT where it keeps none)."""
+        usable = self.updated_at
+        if usable is None or len(usable) != len(s) or not usable.index.equals(s.index):
+            usable = usable_updated_at(s, self.formats, self.today)[0]
+        return self(s).where(usable.notna())
 
 
 def _attribute_checks(name: str, attr: Attribute, formats: tuple[str, ...], today: dt.date,
@@ -162,7 +195,9 @@ def _phone_like(s: pd.Series) -> pd.Series:
 def _rule_check(rule: CrossFieldRule, dictionary: Dictionary, dates: _DateMemo) -> pa.Check:
     def side(df: pd.DataFrame, name: str) -> pd.Series:
         attr = dictionary.attributes.get(name)
-        if name == "updated_at" or (attr is not None and attr.type == "date"):
+        if name == "updated_at":
+            return dates.update_days(df[name])
+        if attr is not None and attr.type == "date":
             return dates(df[name])
         if attr is not None and attr.type in ("integer", "number"):
             return pd.to_numeric(df[name], errors="coerce")
@@ -180,13 +215,17 @@ def _rule_check(rule: CrossFieldRule, dictionary: Dictionary, dates: _DateMemo) 
     return pa.Check(_cross_field, name=rule.code)
 
 
-def build_schema(dictionary: Dictionary, mapping: SourceMapping, today: dt.date | None = None
-                 ) -> tuple[pa.DataFrameSchema, dict[str, CheckSpec]]:
-    """The pandera schema for one source: checks for each attribute the source maps."""
+def build_schema(dictionary: Dictionary, mapping: SourceMapping, today: dt.date | None = None,
+                 updated_at: pd.Series | None = None) -> tuple[pa.DataFrameSchema, dict[str, CheckSpec]]:
+    """The pandera schema for one source: checks for each attribute the source maps.
+
+    ``updated_at``: the source's updated-at column as :func:`usable_updated_at` read it
+    (cross-field rules compare against what the hub keeps), when the caller has it.
+    """
     today = today or dt.date.today()
     formats = mapping.date_formats or dictionary.date_formats
     specs: dict[str, CheckSpec] = {}
-    dates = _DateMemo(formats)
+    dates = _DateMemo(formats, today, updated_at)
     columns: dict[str, pa.Column] = {}
     for name, attr in dictionary.attributes.items():
         if name in mapping.columns:
@@ -204,12 +243,13 @@ def build_schema(dictionary: Dictionary, mapping: SourceMapping, today: dt.date 
 
 
 def validate_frame(frame: pd.DataFrame, dictionary: Dictionary, mapping: SourceMapping,
-                   today: dt.date | None = None) -> pd.DataFrame:
+                   today: dt.date | None = None, *, updated_at: pd.Series | None = None) -> pd.DataFrame:
     """Run the generated schema over ``frame`` (one column per attribute, ``_row`` index).
 
-    Returns the findings table (see module doc); empty when every value passes.
+    Returns the findings table (see module doc); empty when every value passes. Any text
+    is accepted: a value no check can read is a finding, never an exception.
     """
-    schema, specs = build_schema(dictionary, mapping, today)
+    schema, specs = build_schema(dictionary, mapping, today, updated_at)
     work = frame.copy()
     for col in work.columns:
         if col != "_row":

@@ -1,6 +1,8 @@
 """Dates -> ISO ``YYYY-MM-DD``, in the source's own formats, with birth-date plausibility.
 
-Order of attempts: an ISO 8601 date or datetime (``2020-01-31``, ``2020-01-31T10:00Z``,
+The reading is :func:`mdm.dates.parse_date`, the one validation, cross-field rules and
+``updated_at`` use too, so a date validation accepts is the date standardised here. Order
+of attempts: an ISO 8601 date or datetime (``2020-01-31``, ``2020-01-31T10:00Z``,
 ``2020-01-31 00:00:00``: the date part is taken, no time-zone shift) first, because it is
 unambiguous and because it is what ``value`` looks like, so values always re-parse to
 themselves; then ``ctx.date_formats`` in order (a trailing time of day is tolerated);
@@ -18,77 +20,11 @@ Excel serial numbers are not guessed.
 from __future__ import annotations
 
 import datetime
-import re
-from functools import lru_cache
 
+from mdm.dates import parse_date
 from mdm.standardise.base import Context, FieldValue, standardiser
 
 DATE_FIELDS = ("value", "valid", "reason")
-
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$",
-    re.IGNORECASE,
-)
-_TRAILING_TIME = re.compile(
-    r"^(.*?\d)(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AP]\.?M\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)$",
-    re.IGNORECASE,
-)
-_DIRECTIVES = {
-    "Y": r"\d{4}", "y": r"\d{2}", "m": r"\d{1,2}", "d": r"\d{1,2}", "j": r"\d{1,3}",
-    "b": r"[^\W\d_]{3,}\.?", "B": r"[^\W\d_]{3,}", "a": r"[^\W\d_]{2,}\.?", "A": r"[^\W\d_]{3,}",
-    "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,6}", "p": r"[AaPp][Mm]",
-    "z": r"(?:Z|[+-]\d{2}:?\d{2})", "Z": r"[A-Za-z]{1,5}", "%": "%",
-}
-
-
-@lru_cache(maxsize=256)
-def _shape(fmt: str) -> re.Pattern[str]:
-    """A regex matching strings that *look like* ``fmt`` whatever their numbers, for 'impossible'."""
-    parts: list[str] = []
-    i = 0
-    while i < len(fmt):
-        char = fmt[i]
-        if char == "%" and i + 1 < len(fmt):
-            parts.append(_DIRECTIVES.get(fmt[i + 1], r".+?"))
-            i += 2
-            continue
-        parts.append(r"\s+" if char.isspace() else re.escape(char))
-        i += 1
-    return re.compile("^" + "".join(parts) + "$", re.IGNORECASE)
-
-
-def _strptime(text: str, fmt: str) -> datetime.date | None:
-    try:
-        return datetime.datetime.strptime(text, fmt).date()
-    except (ValueError, OverflowError, TypeError):
-        return None
-
-
-def _from_formats(text: str, ctx: Context) -> tuple[datetime.date | None, str | None, bool]:
-    """(date, format used, shape matched) over ``ctx.date_formats``, with and without a time."""
-    candidates = [text]
-    if match := _TRAILING_TIME.match(text):
-        candidates.append(match.group(1))
-    shaped = False
-    for fmt in ctx.date_formats:
-        for candidate in candidates:
-            parsed = _strptime(candidate, fmt)
-            if parsed is not None:
-                return parsed, fmt, True
-            shaped = shaped or bool(_shape(fmt).match(candidate))
-    return None, None, shaped
-
-
-def _other_iso(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.datetime.fromisoformat(text).date()
-    except ValueError:
-        return None
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -107,20 +43,10 @@ PLACEHOLDER_BIRTH_DATES = frozenset({
 
 def _date(text: str, ctx: Context) -> dict[str, FieldValue]:
     """Parse with the source's formats (ISO first); flag impossible and implausible dates."""
-    parsed: datetime.date | None = None
-    fmt: str | None = None
-    if match := _ISO.match(text):
-        try:
-            parsed = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            return {"value": None, "valid": False, "reason": "date.impossible"}
-    else:
-        parsed, fmt, shaped = _from_formats(text, ctx)
-        if parsed is None:
-            parsed = _other_iso(text)
-        if parsed is None:
-            reason = "date.impossible" if shaped else "date.unparseable"
-            return {"value": None, "valid": False, "reason": reason}
+    reading = parse_date(text, ctx.date_formats)
+    if reading.day is None:
+        return {"value": None, "valid": False, "reason": reading.reason}
+    parsed, fmt = reading.day, reading.fmt
     if not ctx.is_birth_date:
         return {"value": parsed.isoformat()}
     if parsed in PLACEHOLDER_BIRTH_DATES:
