@@ -93,6 +93,9 @@ def needs_training(saved: MatchModel | None, rules: MatchRules, compiled: Compil
         return "match rules changed"
     if m.get("active") != compiled.signature:
         return "the usable comparisons or blocking rules changed (sources carry other attributes)"
+    saved_names = [c.get("output_column_name") for c in saved.settings.get("comparisons", [])]
+    if saved_names != compiled.comparisons:  # e.g. a model saved by a training that lost comparisons
+        return "the saved model lacks comparisons the rules make"
     return None
 
 
@@ -103,6 +106,8 @@ def load_or_train(features: pa.Table, rules: MatchRules, compiled: Compiled, mod
     reason = "retrain requested" if retrain else needs_training(saved, rules, compiled)
     if reason is None and saved is not None:
         log.info("match model reused from %s (trained %s)", model_dir, saved.manifest.get("created_at"))
+        for text in saved.manifest.get("notes", []):
+            log.warning("%s", text)
         return saved
     log.info("training the match model: %s", reason)
     model = train(features, rules, compiled, engine)
@@ -159,6 +164,9 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
     with _splink_warnings() as warnings:
         t = time.perf_counter()
         prior_note = _estimate_prior(linker, compiled, plan.prior.recall, report)
+        linker, floored = _floor_prior(linker, frame, features.num_rows)
+        if floored is not None:
+            prior_note += f"; no deterministic match seen: prior floored at {floored:.3g} (< 1 match in all pairs)"
         report.step("prior", t, note=prior_note)
 
         t = time.perf_counter()
@@ -169,11 +177,18 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
         sessions = 0
         for rule in compiled.em_rules:
             t = time.perf_counter()
+            before = linker.misc.save_model_to_json()
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     blocking_rule_creator(rule), max_pairs=plan.em_max_pairs)
             except Exception as exc:
-                # data) is not public API; any failed session is reported in the manifest and skipped
+                # data) is not public API; any failed session is reported in the manifest and skipped.
+                # Splink deactivates the comparisons a session blocks on in the linker's own settings
+                # and restores them only when the session succeeds: after a failure the linker carries
+                # on without them (three failed sessions left a model of no comparison at all, whose
+                # prediction SQL ``cast(w as float8) +  as match_weight`` does not parse). Start again
+                # from the model as it was before the session.
+                linker = Linker(frame, before, log_level=None)
                 msg = " ".join(str(exc).split())[:500]
                 log.warning("EM session blocked on %s failed and is skipped: %s", rule.label, msg)
                 report.failures.append({"session": rule.label, "error": msg})
@@ -184,6 +199,7 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
         if sessions == 0 and not compiled.prior_rules:
             log.warning("no prior rule and no EM session succeeded: the prior stays at Splink's default")
         settings = _sane_prior(linker.misc.save_model_to_json())
+    restored = _keep_comparisons(settings, compiled)
     fixes = _complete_parameters(settings, plan.u_max_pairs)
     summary = parameter_summary(settings)
     never = [f for f in fixes if f["fix"] == "m_neutral"]
@@ -207,10 +223,81 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
         "parameters": summary,
         "seconds": round(time.perf_counter() - t_all, 3),
     }
+    notes = _evidence_notes(sessions, len(compiled.em_rules), settings, rules.thresholds.auto_match, restored)
+    manifest["evidence"] = "sufficient" if not notes else "insufficient"
+    manifest["notes"] = notes
+    for text in notes:
+        log.warning("%s", text)
     for note in never:
         log.info("level %s / %s was never observed in training; it gets a neutral weight",
                  note["comparison"], note["level"])
     return MatchModel(settings=settings, manifest=manifest)
+
+
+def _floor_prior(linker: Linker, frame: Any, records: int) -> tuple[Linker, float | None]:
+    """A prior of 0 (deterministic rules that saw no match: clean data, tiny data) makes every EM
+    session fail (log of 0); it becomes fewer than one match among all pairs instead."""
+    settings = linker.misc.save_model_to_json()
+    prior = settings.get("probability_two_random_records_match")
+    if isinstance(prior, int | float) and 0 < prior < 1:
+        return linker, None
+    pairs = max(records * (records - 1) / 2, 1.0)
+    floor = min(max(1.0 / (pairs + 1), 1e-9), 0.5)
+    settings["probability_two_random_records_match"] = floor
+    return Linker(frame, settings, log_level=None), floor
+
+
+def _keep_comparisons(settings: dict[str, Any], compiled: Compiled) -> list[str]:
+    """Every compiled comparison in the saved model, whatever Splink left out; returns those put back.
+
+    A comparison Splink dropped comes back untrained (neutral weights after
+    :func:`_complete_parameters`), so prediction always has a term per comparison.
+    """
+    have = {c["output_column_name"] for c in settings["comparisons"]}
+    restored = []
+    for comp in compiled.settings["comparisons"]:
+        name = comp["output_column_name"]
+        if name not in have:
+            settings["comparisons"].append(json.loads(json.dumps(comp, default=str)))
+            restored.append(name)
+    if restored:
+        order = {c["output_column_name"]: i for i, c in enumerate(compiled.settings["comparisons"])}
+        settings["comparisons"].sort(key=lambda c: order.get(c["output_column_name"], len(order)))
+        log.warning("the trained model had lost comparison(s) %s; they are back, untrained", ", ".join(restored))
+    return restored
+
+
+def best_probability(settings: dict[str, Any]) -> float:
+    """The match probability of a pair agreeing at every comparison's strongest level (no term
+    frequencies): what the model can say at most, given the evidence it was trained on."""
+    prior = float(settings["probability_two_random_records_match"])
+    weight = math.log2(prior / (1 - prior))
+    for comp in settings["comparisons"]:
+        weights = [math.log2(lv["m_probability"] / lv["u_probability"]) for lv in comp["comparison_levels"]
+                   if not lv.get("is_null_level") and _is_probability(lv.get("m_probability"))
+                   and _is_probability(lv.get("u_probability"))]
+        weight += max(weights, default=0.0)
+    return 1.0 / (1.0 + 2.0 ** -weight) if weight > -1000 else 0.0
+
+
+def _evidence_notes(sessions: int, planned: int, settings: dict[str, Any], auto_match: float,
+                    restored: list[str]) -> list[str]:
+    """Why the model cannot tell matches from non-matches, in words for the run summary (empty: it can)."""
+    notes = []
+    best = best_probability(settings)
+    if planned and sessions == 0:
+        notes.append(f"too little evidence to train the match model: none of its {planned} EM session(s) could "
+                     "run on this data (too few records share a blocking key, or no likely duplicates); "
+                     "untrained levels weigh nothing, so every record stays its own golden record unless a "
+                     "steward links it")
+    elif best < auto_match:
+        notes.append(f"too little evidence in the match model: a pair agreeing on every comparison scores at "
+                     f"most {best:.3g} (configured auto_match {auto_match:g}): few or no duplicates, or too few "
+                     "attributes to tell people apart; records stay their own golden records unless a steward "
+                     "links them")
+    if restored:
+        notes.append(f"comparison(s) {', '.join(restored)} were lost in training and kept untrained")
+    return notes
 
 
 def _sane_prior(settings: dict[str, Any]) -> dict[str, Any]:
