@@ -97,6 +97,8 @@ def _print_run(result: object) -> None:
                   f"review tasks opened {x['review_tasks_opened']}, customers {x['clusters']} from "
                   f"{x['records']} records, duplicates removed {x['duplicates_removed']}"
                   f"{' (model reused)' if match.get('model_reused') else ''}")
+        for note in match.get("notes", []):
+            out.print(f"note: {note}")
     else:
         out.print("no source changed: matching skipped, nothing to do")
     golden = x.get("golden") if x else None
@@ -165,13 +167,13 @@ def validate(
 
 @app.command("export")
 def export_cmd(
-    kind: Annotated[str, typer.Argument(help="golden | xref | quarantine | tasks")],
+    kind: Annotated[str, typer.Argument(help="golden | xref | quarantine | tasks | flags")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help="file to write")],
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv | parquet | jsonl (default: from --out)")]
     = None,
     config: ConfigOpt = DEFAULT_CONFIG,
 ) -> None:
-    """Export golden records, the cross-reference, the quarantine or review tasks."""
+    """Export golden records, the cross-reference, the quarantine, review tasks or flagged values."""
     from mdm.export import KINDS, export, format_for
     from mdm.hub import open_hub
 

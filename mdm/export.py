@@ -1,4 +1,4 @@
-"""``mdm export golden|xref|quarantine|tasks``: hub tables as csv, parquet or jsonl files.
+"""``mdm export golden|xref|quarantine|tasks|flags``: hub tables as csv, parquet or jsonl files.
 
 Columns follow DESIGN 3.2: ``golden`` starts with ``golden_id`` and then the dictionary's
 attributes; ``xref`` starts with ``source, source_id, golden_id``. CSV output is safe to
@@ -18,12 +18,13 @@ import duckdb
 from mdm.config import Dictionary
 from mdm.errors import HubError, InputError
 
-Kind = Literal["golden", "xref", "quarantine", "tasks"]
+Kind = Literal["golden", "xref", "quarantine", "tasks", "flags"]
 Format = Literal["csv", "parquet", "jsonl"]
-KINDS: tuple[str, ...] = ("golden", "xref", "quarantine", "tasks")
+KINDS: tuple[str, ...] = ("golden", "xref", "quarantine", "tasks", "flags")
 FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
 
-_TABLES = {"golden": "golden", "xref": "xref", "quarantine": "quarantine", "tasks": "review_task"}
+_TABLES = {"golden": "golden", "xref": "xref", "quarantine": "quarantine", "tasks": "review_task",
+           "flags": "record_flag"}
 
 
 def _q(name: str) -> str:
@@ -49,6 +50,12 @@ def export_query(kind: str, dictionary: Dictionary) -> str:
                          version, assignee, decision, reason, decided_by, decided_at,
                          CAST(explanation AS VARCHAR) AS explanation
                   FROM review_task ORDER BY task_id"""
+    if kind == "flags":  # values flagged on accepted records: the customer kept, the value not used
+        return """SELECT f.source, f.source_id, x.golden_id, f.attribute, f.reason_code, f.message, f.value,
+                         f.batch_id
+                  FROM record_flag f LEFT JOIN xref x
+                    ON x.source = f.source AND x.source_id = f.source_id AND x.valid_to IS NULL
+                  ORDER BY f.source, f.source_id, f.attribute, f.reason_code"""
     raise InputError(f"cannot export {kind!r}; choose one of {', '.join(KINDS)}", code="export.kind")
 
 

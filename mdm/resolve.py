@@ -52,8 +52,10 @@ def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, r
     _write_clusters(con, clusters.assignments, run_id)
     opened, review = _open_review_tasks(con, run_id, rules.thresholds.review_max_tasks)
     report = clusters.report.to_dict(max_items=50)
+    match = result.summary()
+    match["notes"] = list(result.model.manifest.get("notes", []))  # e.g. too little evidence to match
     return {
-        "match": result.summary(),
+        "match": match,
         "records": report["n_records"],
         "pairs": result.pairs.num_rows,
         "review_tasks_opened": opened,
