@@ -42,12 +42,13 @@ def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, r
     labels = con.execute(STEWARD_LABELS).df()
     result = match_records(con, rules, model_dir, retrain=retrain, labels=labels if len(labels) else None)
     _write_pairs(con, result.pairs, run_id)
+    auto_match = result.thresholds.auto_match if result.thresholds else rules.thresholds.auto_match
     have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
     ids = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in ("national_id", "birth_date"))
     clusters = cluster_records(
         f"(SELECT source || ':' || source_id AS unique_id, {ids} FROM record_std)",
         "match_pair", must_link="must_link", cannot_link="cannot_link",
-        settings=ClusterSettings(auto_match_probability=rules.thresholds.auto_match), con=con,
+        settings=ClusterSettings(auto_match_probability=auto_match), con=con,
     )
     _write_clusters(con, clusters.assignments, run_id)
     opened, review = _open_review_tasks(con, run_id, rules.thresholds.review_max_tasks)

@@ -4,7 +4,9 @@ The algorithm is constrained Kruskal, i.e. greedy agglomeration from the stronge
 down: every record starts alone; must-link edges are joined first, then match edges in
 descending match weight (ties by node ids, so the result never depends on row order).
 An edge whose two groups conflict (a cannot-link pair across them, or strong
-identifiers no single person can have) is refused and recorded as a cut. Conflicts only
+identifiers no single person can have) is refused and recorded as a cut. Identifier
+values that an edge itself joins are not a conflict: the edge's score already weighed
+the difference (see ``_aliases``), so only the model's own evidence splits. Conflicts only
 grow as groups grow, so a refused edge stays cut and every split falls on the weakest
 edges that separate the conflicting records: the strong edges inside each person's
 records are kept, the bridges between family members are the ones that go.
@@ -107,9 +109,12 @@ class _Agglomeration:
             self.partners.setdefault(a, {}).setdefault(b, a)
             self.partners.setdefault(b, {}).setdefault(a, b)
         allow = settings.national_id_typos
-        self.id_ok: Callable[[str, str], bool] = lambda x, y: national_ids_compatible(x, y, allow_typo=allow)
-        self.date_ok: Callable[[str, str], bool] = (
+        def id_ok(x: str, y: str) -> bool:
+            return national_ids_compatible(x, y, allow_typo=allow)
+        date_ok: Callable[[str, str], bool] = (
             birth_dates_compatible if settings.birth_date_typos else lambda x, y: x == y)
+        self.id_ok = _with_aliases(id_ok, _aliases(comp, comp.national_id, id_ok))
+        self.date_ok = _with_aliases(date_ok, _aliases(comp, comp.birth_date, date_ok))
 
     def blocking_cannot_link(self, ra: int, rb: int) -> tuple[int, int] | None:
         """A cannot-link pair with one record in each group, if any."""
@@ -153,6 +158,35 @@ class _Agglomeration:
         ids = set().union(*self.ids.values()) if self.ids else set()
         dates = set().union(*self.dates.values()) if self.dates else set()
         return not (_all_compatible(ids, self.id_ok) and _all_compatible(dates, self.date_ok))
+
+
+def _aliases(comp: Component, values: Mapping[int, str], compatible: Callable[[str, str], bool]
+             ) -> frozenset[frozenset[str]]:
+    """Value pairs that the match model itself scored as one person despite the difference.
+
+    An edge is a pair at or above the auto-match cut-off; its score already counts the
+    identifier comparison (two typos in a national id, a birth date with a typo and a
+    swap), so the rest of the evidence outweighed the difference. Such a pair of values
+    is not a conflict anywhere in the component: a split happens only where the conflict
+    outweighs the evidence, never between records the model put together.
+    """
+    if not values:
+        return frozenset()
+    found: set[frozenset[str]] = set()
+    for e in comp.edges:
+        if e.must:
+            continue
+        x, y = values.get(e.a), values.get(e.b)
+        if x is not None and y is not None and x != y and not compatible(x, y):
+            found.add(frozenset((x, y)))
+    return frozenset(found)
+
+
+def _with_aliases(compatible: Callable[[str, str], bool], aliases: frozenset[frozenset[str]]
+                  ) -> Callable[[str, str], bool]:
+    if not aliases:
+        return compatible
+    return lambda x, y: compatible(x, y) or frozenset((x, y)) in aliases
 
 
 def _edge_order(e: Edge) -> tuple[float, int, int]:

@@ -8,7 +8,9 @@ hub's ``match_pair``, ``must_link`` and ``cannot_link`` tables can be passed as 
 * ``records``: ``unique_id`` (every record; one without pairs is a singleton), and
   optionally ``national_id`` and ``birth_date`` (standardised, NULL when invalid);
 * ``pairs``: ``unique_id_l, unique_id_r, match_probability`` and optionally
-  ``match_weight`` (Splink's predictions; rows below the auto-match threshold are ignored);
+  ``match_weight`` (Splink's predictions; rows below the auto-match threshold are ignored)
+  and ``band`` (when present, only ``match`` rows are edges: the matcher also asks for
+  enough agreeing evidence, see :mod:`mdm.match.thresholds`);
 * ``must_link`` / ``cannot_link``: ``unique_id_l, unique_id_r`` (steward decisions;
   links naming records that no longer exist are ignored and counted).
 
@@ -166,7 +168,7 @@ def _load_edges(inputs: _Inputs, pairs: TableInput, nodes: str, must: str | None
                t.unique_id_l::VARCHAR AS id_l, t.unique_id_r::VARCHAR AS id_r FROM {name} t
         LEFT JOIN {nodes} l ON l.unique_id = t.unique_id_l::VARCHAR
         LEFT JOIN {nodes} r ON r.unique_id = t.unique_id_r::VARCHAR
-        WHERE {p} >= {float(threshold)!r}"""
+        WHERE {p} >= {float(threshold)!r}{" AND t.band = 'match'" if "band" in have else ""}"""
     edges = inputs.temp("edges")
     inputs.con.execute(f"CREATE TEMP TABLE {edges} AS {scored}")
     # only edges that are used must name known records: a pair below the threshold is never read

@@ -3,7 +3,8 @@
 ``link_and_dedupe`` over all sources in one table: Splink generates candidate pairs
 from the blocking rules and scores them with the trained model. Each returned pair
 carries its match weight and probability, its ``band`` (``match`` at and above
-``auto_match``, ``review`` inside the review band, ``low`` otherwise) and an
+``auto_match`` with at least ``min_agreeing`` comparisons adding weight, ``review`` from
+the review band's low end up, ``low`` otherwise) and an
 ``explanation``: the data behind Splink's waterfall chart, as a JSON list with the prior
 first and then one entry per comparison::
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import duckdb
@@ -73,28 +75,38 @@ def splink_columns(settings: dict[str, Any]) -> list[str]:
     return cols
 
 
-def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str) -> str:
+def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str,
+                household: Sequence[str] = ()) -> str:
     """DuckDB SQL turning Splink's prediction columns in ``table`` into the pairs table."""
     prior = float(settings["probability_two_random_records_match"])
     prior_w = math.log2(prior / (1 - prior))
     entries = [f"{{'comparison': 'prior', 'level': 'prior', 'gamma': CAST(NULL AS INTEGER), "
                f"'bayes_factor': CAST({prior / (1 - prior)!r} AS DOUBLE), 'weight': CAST({prior_w!r} AS DOUBLE)}}"]
     labels = level_labels(settings)
+    agreeing: list[str] = []
+    personal: list[str] = []
     for comp in settings["comparisons"]:
         name = comp["output_column_name"]
         gamma = f'"gamma_{name}"'
         weight = f'("mw_{name}" + coalesce("mw_tf_adj_{name}", 0))' if _has_tf(comp) else f'"mw_{name}"'
         cases = " ".join(f"WHEN {g} THEN {_sql_str(lab)}" for g, lab in labels[name].items())
+        agreeing.append(f"CASE WHEN {weight} > 0 THEN 1 ELSE 0 END")
+        if name not in household:
+            personal.append(f"coalesce({weight}, 0)")
         entries.append(
             f"{{'comparison': {_sql_str(name)}, 'level': CASE {gamma} {cases} END, "
             f"'gamma': CAST({gamma} AS INTEGER), 'bayes_factor': pow(2.0, {weight}), "
             f"'weight': CAST({weight} AS DOUBLE)}}")
-    low, high = thresholds.review
+    low, _high = thresholds.review
+    # a pair merges without a steward only on enough independent agreement (see mdm.match.thresholds)
+    enough = f"({' + '.join(agreeing) or '0'}) >= {int(thresholds.min_agreeing)}"
+    if household and personal:  # what a household shares cannot merge two of its members on its own
+        enough += f" AND ({' + '.join(personal)}) > 0"
     return f"""
         SELECT unique_id_l, unique_id_r, source_dataset_l AS source_l, source_dataset_r AS source_r,
                match_weight, match_probability,
-               CASE WHEN match_probability >= {thresholds.auto_match!r} THEN 'match'
-                    WHEN match_probability >= {low!r} AND match_probability < {high!r} THEN 'review'
+               CASE WHEN match_probability >= {thresholds.auto_match!r} AND {enough} THEN 'match'
+                    WHEN match_probability >= {low!r} THEN 'review'
                     ELSE 'low' END AS band,
                match_key,
                CASE WHEN match_probability >= {low!r} THEN to_json([{", ".join(entries)}]) END AS explanation
@@ -103,9 +115,13 @@ def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str) ->
 
 
 def predict_pairs(features: pa.Table, model: MatchModel, thresholds: Thresholds, engine: Engine,
-                  *, keep: float | None = None, timings: dict[str, float] | None = None) -> pa.Table:
+                  *, keep: float | None = None, timings: dict[str, float] | None = None,
+                  adapt: Callable[[pa.Table], Thresholds] | None = None, household: Sequence[str] = ()) -> pa.Table:
     """Score every blocked pair of ``features`` (link_and_dedupe); pairs below ``keep`` are dropped.
 
+    ``household``: comparisons a household shares; a pair merges only when the others favour it.
+    ``adapt``: given ``unique_id_l, unique_id_r, match_weight`` of every scored pair, the thresholds to band them
+    with (the run's adaptive cut-offs, :mod:`mdm.match.thresholds`); default ``thresholds``.
     Returns an Arrow table with :data:`PAIR_COLUMNS`, sorted by descending probability.
     """
     keep = thresholds.keep if keep is None else keep
@@ -117,24 +133,27 @@ def predict_pairs(features: pa.Table, model: MatchModel, thresholds: Thresholds,
     if timings is not None:
         timings["predict"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
+    if adapt is not None:
+        thresholds = adapt(engine.to_arrow(scored, ["unique_id_l", "unique_id_r", "match_weight"]))
     if isinstance(engine, DuckDBEngine):  # explained where the predictions are: no intermediate copy
-        pairs = engine.query_arrow(f"{explain_sql(model.settings, thresholds, scored.physical_name)} "
+        pairs = engine.query_arrow(f"{explain_sql(model.settings, thresholds, scored.physical_name, household)} "
                                    "ORDER BY match_probability DESC, unique_id_l, unique_id_r")
     else:
         raw = engine.to_arrow(scored, splink_columns(model.settings))
-        pairs = explain(raw, model.settings, thresholds)
+        pairs = explain(raw, model.settings, thresholds, household)
     scored.drop_table_from_database_and_remove_from_cache()
     if timings is not None:
         timings["explain"] = round(time.perf_counter() - t, 3)
     return pairs
 
 
-def explain(raw: pa.Table, settings: dict[str, Any], thresholds: Thresholds) -> pa.Table:
+def explain(raw: pa.Table, settings: dict[str, Any], thresholds: Thresholds,
+            household: Sequence[str] = ()) -> pa.Table:
     """Splink's prediction columns (``splink_columns``) -> the pairs table with explanations."""
     con = duckdb.connect()
     try:
         register(con, "_scored", raw)
-        sql = explain_sql(settings, thresholds, "_scored")
+        sql = explain_sql(settings, thresholds, "_scored", household)
         return con.sql(f"{sql} ORDER BY match_probability DESC, unique_id_l, unique_id_r").to_arrow_table()
     finally:
         con.close()

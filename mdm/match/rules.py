@@ -194,6 +194,9 @@ def level_columns(level: LevelSpec) -> list[str]:
 class _ComparisonBase(_Frozen):
     name: Column = Field(description="output name of the comparison (gamma_NAME in Splink)")
     description: str | None = None
+    household: bool = Field(default=False, description=(
+        "members of one household share this (surname, address, phone): a pair merges without a steward "
+        "only when the other comparisons favour a match on their own"))
 
 
 class ExactComparison(_ComparisonBase):
@@ -384,15 +387,44 @@ class TrainingPlan(_Frozen):
 
 
 class Thresholds(_Frozen):
-    """``auto_match``: probability at and above which a pair is a match; ``review``: [low, high)."""
+    """``auto_match``: probability at and above which a pair is a match; ``review``: [low, high).
 
-    auto_match: float = Field(gt=0, lt=1)
-    review: tuple[float, float]
+    Either may be ``auto`` in the rules file: the run then chooses it from the trained
+    model's scores (:mod:`mdm.match.thresholds`), and the number held here is only the
+    fallback used before any run chose (0.99, and the band five bits below it).
+    ``min_agreeing``: comparisons that must each add positive weight before a pair is
+    merged without a steward.
+    """
+
+    auto_match: float = Field(default=0.99, gt=0, lt=1)
+    review: tuple[float, float] = (0.8, 0.99)
+    adaptive: bool = Field(default=False, description="auto_match: auto in the rules file")
+    adaptive_review: bool = Field(default=False, description="review: auto in the rules file")
+    min_agreeing: int = Field(default=2, ge=0, description=(
+        "comparisons with a positive weight a pair needs to be merged automatically; fewer: review at most"))
     keep: float = Field(default=0.01, ge=0, lt=1,
                         description="pairs below this probability are not returned by predict")
     review_max_tasks: int | None = Field(default=None, ge=0, description=(
         "at most this many review tasks opened per run, most likely merges first (None: no cap); the rest "
         "stay in the review band of match_pair and are opened by later runs as stewards work the queue"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _auto(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("auto_match") == "auto":
+            data["auto_match"] = 0.99
+            data["adaptive"] = True
+        if data.get("review") == "auto":
+            auto = data.get("auto_match", 0.99)
+            data["review"] = (0.8, 0.99)
+            data["adaptive_review"] = True
+            if isinstance(auto, int | float) and not isinstance(auto, bool) and 0 < auto < 1:
+                odds = auto / (1 - auto) / 32.0  # five bits below the cut (mdm.match.thresholds.REVIEW_BITS)
+                data["review"] = (round(odds / (1 + odds), 6), float(auto))
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -446,6 +478,11 @@ class MatchRules(_Frozen):
                 raise ValueError(f"comparison name {c.name!r} is used twice; give each comparison its own name")
             seen.add(c.name)
         return self
+
+    @property
+    def household_comparisons(self) -> tuple[str, ...]:
+        """Comparisons a household shares (``household: true``)."""
+        return tuple(c.name for c in self.comparisons if c.household)
 
     @property
     def model_hash(self) -> str:

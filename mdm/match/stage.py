@@ -20,8 +20,9 @@ from mdm.match.engine import engine_for
 from mdm.match.features import build_features, census
 from mdm.match.model import MatchModel, estimate_m_from_labels, load_or_train
 from mdm.match.predict import predict_pairs, review_pairs
-from mdm.match.rules import MatchRules
+from mdm.match.rules import MatchRules, Thresholds
 from mdm.match.settings import Compiled, compile_settings, referenced_columns
+from mdm.match.thresholds import ThresholdChoice, choose, save_choice
 
 log = logging.getLogger("mdm.match")
 
@@ -35,6 +36,7 @@ class MatchResult:
     compiled: Compiled
     features: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
+    thresholds: ThresholdChoice | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -48,7 +50,8 @@ class MatchResult:
         for band in self.pairs.column("band").to_pylist():
             bands[band] += 1
         return {"records": self.features.num_rows, "pairs": self.pairs.num_rows, **bands,
-                "model_reused": self.model.reused, "skipped": list(self.notes), "seconds": dict(self.timings)}
+                "model_reused": self.model.reused, "skipped": list(self.notes), "seconds": dict(self.timings),
+                "thresholds": self.thresholds.to_dict() if self.thresholds else None}
 
 
 def prepare(con: duckdb.DuckDBPyConnection, rules: MatchRules, table: str = "record_std"
@@ -76,5 +79,37 @@ def match_records(con: duckdb.DuckDBPyConnection, rules: MatchRules, model_dir: 
         if labels is not None:
             model = estimate_m_from_labels(model, features, labels, engine)
         timings["train"] = 0.0 if model.reused else round(time.perf_counter() - t, 3)
-        pairs = predict_pairs(features, model, rules.thresholds, engine, timings=timings)
-    return MatchResult(pairs=pairs, model=model, compiled=compiled, features=features, timings=timings)
+        chosen: list[ThresholdChoice] = []
+
+        def adapt(scored: pa.Table) -> Thresholds:
+            choice = choose(scored.column("match_weight").to_numpy(zero_copy_only=False), rules.thresholds,
+                            _label_weights(scored, labels))
+            chosen.append(choice)
+            return choice.apply(rules.thresholds)
+
+        pairs = predict_pairs(features, model, rules.thresholds, engine, timings=timings, adapt=adapt,
+                              household=rules.household_comparisons)
+    choice = chosen[0] if chosen else None
+    if choice is not None:
+        save_choice(choice, Path(model_dir))
+    return MatchResult(pairs=pairs, model=model, compiled=compiled, features=features, timings=timings,
+                       thresholds=choice)
+
+
+def _label_weights(scored: pa.Table, labels: Any) -> tuple[list[float], list[bool]] | None:
+    """The match weights of steward-decided pairs among ``scored`` and whether each was a match."""
+    if labels is None or not len(labels):
+        return None
+    con = duckdb.connect()
+    try:
+        con.register("_scored", scored)
+        con.register("_labels", labels)
+        rows = con.execute("""
+            SELECT s.match_weight, bool_or(lower(l.decision::VARCHAR) = 'match')
+            FROM _scored s JOIN _labels l
+              ON least(l.unique_id_l::VARCHAR, l.unique_id_r::VARCHAR) = least(s.unique_id_l, s.unique_id_r)
+             AND greatest(l.unique_id_l::VARCHAR, l.unique_id_r::VARCHAR) = greatest(s.unique_id_l, s.unique_id_r)
+            WHERE s.match_weight IS NOT NULL GROUP BY s.unique_id_l, s.unique_id_r, s.match_weight""").fetchall()
+    finally:
+        con.close()
+    return ([float(r[0]) for r in rows], [bool(r[1]) for r in rows]) if rows else None

@@ -19,6 +19,7 @@ from mdm.cluster import ClusterSettings, cluster_records
 from mdm.config import Dictionary, Project
 from mdm.hub.register import register
 from mdm.match.rules import load_match_rules
+from mdm.match.thresholds import effective
 from mdm.survivorship import SurvivorshipRules, build_golden, load_survivorship_rules
 
 
@@ -36,7 +37,8 @@ class Rebuild:
     def of(cls, project: Project) -> Rebuild:
         return cls(dictionary=project.dictionary, rules=load_survivorship_rules(project.survivorship_rules),
                    trust={m.source: m.trust for m, _ in project.sources},
-                   auto_match=load_match_rules(project.match_rules).thresholds.auto_match)
+                   auto_match=effective(load_match_rules(project.match_rules).thresholds,
+                                        project.hub.parent / "models").auto_match)
 
 
 def _in(table: str, column: str) -> str:

@@ -25,8 +25,8 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[MatchResult, pd.Da
     con.register("_df", df)
     con.execute("CREATE TABLE record_std AS SELECT * FROM _df")
     rules = fast_rules()
-    rules = rules.model_copy(update={"thresholds": rules.thresholds.model_copy(update={"keep": 0.0,
-                                                                                       "review": (0.0, 0.99)})})
+    fixed = {"keep": 0.0, "review": (0.0, 0.99), "auto_match": 0.99, "adaptive": False, "adaptive_review": False}
+    rules = rules.model_copy(update={"thresholds": rules.thresholds.model_copy(update=fixed)})
     res = match_records(con, rules, tmp_path_factory.mktemp("model"))
     con.close()
     return res, truth
