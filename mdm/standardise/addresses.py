@@ -11,8 +11,11 @@ as Pub 28 does. City, state and ZIP that people type into the street field are p
 left out of ``value`` (the raw value is kept beside it by the pipeline).
 
 The parser sees the upper-cased input, so an unparseable line's value (the cleaned,
-upper-cased raw) re-standardises to itself. Sources whose region is not a US one skip
-usaddress (a US-trained model) and get the cleaned upper-case line, valid.
+upper-cased raw) re-standardises to itself. Lines whose region is not a US one skip
+usaddress (a US-trained model): their value is the cleaned upper-case line, valid, and the
+parts are read by mdm.standardise.streets (Latin script: house number, street name and
+type, unit) or mdm.standardise.chinese_addresses (Han script: province, city, district,
+road, number, unit), so ``number`` + ``street_name`` make a street key there too.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from pathlib import Path
 import usaddress
 
 from mdm.standardise.base import Context, FieldValue, standardiser
+from mdm.standardise.chinese_addresses import is_chinese_line, parse_chinese
+from mdm.standardise.streets import parse_street
 from mdm.standardise.usps import (
     BOX_GROUP_TYPES,
     DIRECTIONS,
@@ -147,7 +152,7 @@ usaddress.tokenize = _tokenize
 
 ADDRESS_FIELDS = (
     "value", "valid", "reason", "number", "predirection", "street_name", "suffix", "postdirection",
-    "unit_type", "unit_number", "po_box",
+    "unit_type", "unit_number", "po_box", "province", "city", "district",
 )
 
 Parsed = tuple[tuple[tuple[str, str], ...], str] | None
@@ -308,7 +313,7 @@ def _address(text: str, ctx: Context) -> dict[str, FieldValue]:
     """Parse a US street line into parts and the USPS-normalised single line."""
     raw = text.upper()
     if ctx.region not in US_REGIONS:
-        return {"value": raw}
+        return _world_line(raw, ctx.region)
     masked = _masked(raw)
     if masked is None:
         return _us_line(raw)
@@ -333,6 +338,17 @@ def _address(text: str, ctx: Context) -> dict[str, FieldValue]:
     except KeyError:  # a digit run the line did not have: cannot happen, but never guess
         return _us_line(raw)
     return out
+
+
+#: regions whose Han-script lines are not Chinese ones (Japanese addresses without kana)
+_HAN_NOT_CHINESE = frozenset({"JP", "KR"})
+
+
+def _world_line(raw: str, region: str) -> dict[str, FieldValue]:
+    """A street line outside the US: the cleaned upper-case line, and its parts where they can be read."""
+    if region not in _HAN_NOT_CHINESE and is_chinese_line(raw):
+        return {"value": raw, **dict(parse_chinese(raw))}
+    return {"value": raw, **dict(parse_street(raw, region))}
 
 
 def _us_line(raw: str) -> dict[str, FieldValue]:
