@@ -9,6 +9,14 @@ National id: spaces, dashes and dots removed, upper-cased. In US-region sources 
 id is read as an SSN and checked against the SSA's never-issued ranges (area 000, 666 or
 900-999, group 00, serial 0000) and a few famous published numbers; invalid ones get
 ``value=None`` because shared junk ids (000-00-0000, 123-45-6789) would link strangers.
+In Chinese-region sources (CN) an 18-character resident identity number (6-digit region,
+8-digit birth date, 3-digit sequence, ISO 7064 MOD 11-2 check character) has its check
+character verified, and a 15-digit first-generation number (issued until 1999: 6-digit
+region, YYMMDD birth date, sequence, no check) is canonicalised to its 18-character form
+(``19`` inserted before the year, the check character appended), so the two generations of
+one person's id compare equal. A bad check character or birth date is a flag
+(``national_id.checksum`` / ``national_id.invalid``) with the value kept: an id with one
+mistyped digit is still evidence for the matcher's edit-distance levels.
 Other shapes are kept as they are, valid (their check digits are not verified).
 """
 
@@ -69,13 +77,56 @@ def _ssn_ok(digits: str) -> bool:
     )
 
 
+_CN_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
+_CN_CHECK = "10X98765432"
+_CN_ID_18 = re.compile(r"\d{17}[\dX]")
+_CN_ID_15 = re.compile(r"\d{15}")
+
+
+def cn_check_character(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of a Chinese resident id's first 17 digits."""
+    return _CN_CHECK[sum(int(d) * w for d, w in zip(first17, _CN_WEIGHTS, strict=True)) % 11]
+
+
+def cn_id_18(id15: str) -> str:
+    """A 15-digit first-generation resident id in its 18-character form (born 19YY)."""
+    first17 = id15[:6] + "19" + id15[6:]
+    return first17 + cn_check_character(first17)
+
+
+def _date_ok(yyyymmdd: str) -> bool:
+    import datetime
+
+    try:
+        datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return yyyymmdd[:2] in ("18", "19", "20")
+
+
+def _cn_resident_id(value: str) -> dict[str, FieldValue] | None:
+    if _CN_ID_15.fullmatch(value):
+        value = cn_id_18(value)
+    elif not _CN_ID_18.fullmatch(value):
+        return None
+    out: dict[str, FieldValue] = {"value": value, "kind": "cn_resident_id"}
+    if not _date_ok(value[6:14]):
+        out.update(valid=False, reason="national_id.invalid")
+    elif cn_check_character(value[:17]) != value[17]:
+        out.update(valid=False, reason="national_id.checksum")
+    return out
+
+
 def _national_id(text: str, ctx: Context) -> dict[str, FieldValue]:
-    """Strip separators and upper-case; validate US SSNs in US-region sources."""
+    """Strip separators and upper-case; validate US SSNs in US-region sources and Chinese
+    resident ids (15 digits -> 18) in Chinese ones."""
     value = ascii_digits(_ID_SEPARATORS.sub("", text)).upper()
     if ctx.region in US_REGIONS and len(value) == 9 and value.isascii() and value.isdigit():
         if not _ssn_ok(value):
             return {"value": None, "valid": False, "reason": "national_id.invalid", "kind": "us_ssn"}
         return {"value": value, "kind": "us_ssn"}
+    if ctx.region == "CN" and value.isascii() and (resident := _cn_resident_id(value)) is not None:
+        return resident
     return {"value": value}
 
 

@@ -35,6 +35,7 @@ import jellyfish
 from nicknames import NickNamer
 
 from mdm.standardise.base import Context, FieldValue, fold_ascii, is_latin, standardiser
+from mdm.standardise.chinese_data import CHINESE_REGIONS, COMPOUND_SURNAMES, PINYIN_SURNAMES
 from mdm.standardise.name_data import (
     COMMON_GIVEN_NAMES,
     EAST_ASIAN_COMPOUND_SURNAMES,
@@ -57,13 +58,18 @@ _SEPARATORS = re.compile(r"[.\s]+")
 _RANK = {name: i for i, name in enumerate(COMMON_GIVEN_NAMES)}
 
 
-def _normalise(text: str) -> str:
-    """Casefold, unify apostrophes/hyphens, drop (nick)names in brackets or quotes, dots -> spaces."""
+def _normalise(text: str, *, fold: bool = True) -> str:
+    """Casefold, unify apostrophes/hyphens, drop (nick)names in brackets or quotes, dots -> spaces.
+
+    ``fold=False`` keeps the case and nothing else differs: the tokens line up with the folded ones.
+    """
     text = text.translate(_APOSTROPHES).translate(_HYPHENS)
     stripped = _BRACKETED.sub(" ", text)
     if any(c.isalnum() for c in stripped):
         text = stripped
-    text = text.replace('"', " ").replace("(", " ").replace(")", " ").casefold()
+    text = text.replace('"', " ").replace("(", " ").replace(")", " ")
+    if fold:
+        text = text.casefold()
     return " ".join(_SEPARATORS.split(text)).strip(" -'")
 
 
@@ -194,7 +200,7 @@ def _split_unspaced(name: str, scripts: set[str]) -> tuple[str | None, str]:
     """(given, family) for an East Asian name written without a space."""
     if "kana" in scripts or not 2 <= len(name) <= 4 or len(scripts) > 1:
         return None, name
-    if len(name) >= 3 and name[:2] in EAST_ASIAN_COMPOUND_SURNAMES:
+    if len(name) >= 3 and (name[:2] in EAST_ASIAN_COMPOUND_SURNAMES or name[:2] in COMPOUND_SURNAMES):
         return name[2:], name[:2]
     if len(name) == 4:
         return None, name
@@ -214,9 +220,38 @@ def _split_western(tokens: list[str]) -> tuple[str | None, str | None, str | Non
     return first, middle, " ".join(tokens[start:])
 
 
+_ALL_CAPS_RUN = re.compile(r"\b[A-Z]{2,}\b")  # as stage.KEY_SQL tests ASCII names before folding their case
+_LOWER = re.compile(r"[a-z]")
+
+
+def _family_first(text: str, cased: list[str], tokens: list[str], ctx: Context
+                  ) -> tuple[str | None, str | None, str | None] | None:
+    """(given, None, family) for a Latin name written family name first, else None.
+
+    * two tokens, one ALL CAPS and the other not: the capitals are the family name, wherever
+      they stand (SHEN Peng, Peng SHEN, DUPONT Jean);
+    * in a Chinese region (or a source with Han-script names, see stage.name_context), two or
+      three tokens whose first is a Chinese surname in pinyin: Zhang Wei, Ouyang Xiu, Li Xiao Ming.
+
+    ``value`` keeps the written order for these, so it reads back the same either way.
+    """
+    if len(cased) != len(tokens) or not 2 <= len(tokens) <= 3 or not all(is_latin(t) for t in tokens):
+        return None
+    if len(tokens) == 2 and (not text.isascii() or (_ALL_CAPS_RUN.search(text) and _LOWER.search(text))):
+        caps = [sum(c.isalpha() for c in t) >= 2 and t == t.upper() for t in cased]
+        if caps[0] != caps[1] and any(c.islower() for c in cased[caps.index(False)]):
+            family = caps.index(True)
+            return tokens[1 - family], None, tokens[family]
+    if ctx.region in CHINESE_REGIONS and fold_ascii(tokens[0]).replace("-", "") in PINYIN_SURNAMES:
+        return " ".join(tokens[1:]), None, tokens[0]
+    return None
+
+
 def _full_name(text: str, ctx: Context) -> dict[str, FieldValue]:
     """Split "First Middle Last" / "Last, First Middle" (with titles and suffixes) into parts."""
-    parts = [p for p in (_normalise(p) for p in _normalise_commas(text).split(",")) if p]
+    raw_parts = [p for p in _normalise_commas(text).split(",") if _normalise(p)]
+    parts = [_normalise(p) for p in raw_parts]
+    tokens: list[str] = []
     suffixes: list[str] = []
     while len(parts) > 1 and all(_code(t, SUFFIXES) for t in parts[-1].split()):
         suffixes[:0] = [_code(t, SUFFIXES) or "" for t in parts[-1].split()]
@@ -231,14 +266,19 @@ def _full_name(text: str, ctx: Context) -> dict[str, FieldValue]:
         given_first = given_tokens[0] if given_tokens else None
         middle = " ".join(given_tokens[1:]) or None
     else:
-        tokens, titles = _strip_titles(parts[0].split() if parts else [])
+        all_tokens = parts[0].split() if parts else []
+        tokens, titles = _strip_titles(all_tokens)
+        front = len(all_tokens) - len(tokens)
         tokens, more = _strip_suffixes(tokens)
         suffixes = more + suffixes
-        given_first, middle, family = _split_western(tokens)
+        cased = _normalise(raw_parts[0], fold=False).split()[front:front + len(tokens)] if raw_parts else []
+        given_first, middle, family = _family_first(text, cased, tokens, ctx) or _split_western(tokens)
     scripts = _east_asian(" ".join(filter(None, (given_first, middle, family))))
     if scripts is not None:
         given_first, middle, family = _east_asian_parts(parts, given_first, middle, family, scripts)
         value = "".join(filter(None, (family, given_first, middle)))
+    elif len(parts) == 1 and family is not None and tokens and tokens[0] == family and len(tokens) > 1:
+        value = " ".join(tokens)  # family name first as written (see _family_first)
     else:
         value = " ".join(filter(None, (given_first, middle, family)))
     if not value:
@@ -274,4 +314,4 @@ def _east_asian_parts(
 
 
 PERSON_NAME = standardiser("person_name", PERSON_NAME_FIELDS, _person_name, reason_prefix="name", reads=set())
-FULL_NAME = standardiser("full_name", FULL_NAME_FIELDS, _full_name, reason_prefix="name", reads=set())
+FULL_NAME = standardiser("full_name", FULL_NAME_FIELDS, _full_name, reason_prefix="name", reads={"region"})

@@ -42,6 +42,7 @@ from mdm.config import Dictionary
 from mdm.errors import ConfigError
 from mdm.hub.register import register
 from mdm.standardise.base import Context
+from mdm.standardise.chinese_data import CHINESE_REGIONS
 from mdm.standardise.registry import STANDARDISERS, get
 
 #: full_name standardiser field -> the attribute it stands in for
@@ -77,7 +78,10 @@ KEY_SQL: dict[str, str] = {
     # names and companies are casefolded first thing, so case is no part of their meaning; and
     # with the key in lower case a canonical name is the key itself, which spares the wrapper
     # its second, settling pass (most full names took two)
-    "full_name": _ASCII_ONLY.format(fold="lower"),
+    # ... except a full name that has an ALL-CAPS word beside lower-case letters ("SHEN Peng"):
+    # the capitals mark the family name there (names._family_first, which tests the same)
+    "full_name": ("CASE WHEN regexp_matches({v}, '[a-z]') AND regexp_matches({v}, '\\b[A-Z]{2,}\\b') "
+                  "THEN " + _SPACES + " ELSE " + _ASCII_ONLY.format(fold="lower") + " END"),
     "person_name": _ASCII_ONLY.format(fold="lower"),
     "company": _ASCII_ONLY.format(fold="lower"),
     # separators are stripped and letters upper-cased first thing (lengths capped: the key must
@@ -178,11 +182,13 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     if source_column is None and len(contexts) != 1:
         raise ValueError("a single-source table needs exactly one context")
     src_expr = _q(source_column) if source_column else _lit(next(iter(contexts)))
+    name_contexts = _name_contexts(con, table, src_expr, attrs, dictionary, contexts)
     region_case = " ".join(f"WHEN {_lit(s_)} THEN {_lit(c.region)}" for s_, c in contexts.items())
     # per attribute its cache key columns: _ctx__<a> (the context parts its standardiser reads) and
     # _key__<a> (the folded value), all in one pass; rows whose region or name parts change later
     # get theirs again in those UPDATEs
-    keys = "".join(f", {_ctx_sql(dictionary, a, contexts)} AS {_q('_ctx__' + a)}, "
+    keys = "".join(f", {_ctx_sql(dictionary, a, name_contexts if _std_of(dictionary, a) == 'full_name' else contexts)}"
+                   f" AS {_q('_ctx__' + a)}, "
                    f"nullif({key_sql(_std_of(dictionary, a), _q(a))}, '') AS {_q('_key__' + a)}" for a in attrs)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _std_in AS
@@ -284,6 +290,32 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     con.execute("DROP TABLE _std_in")
     con.execute("DROP TABLE IF EXISTS _std_flags")
     return StdResult(attributes=attrs, new_values=tally[0], cached_values=tally[1])
+
+
+#: a source's name columns hold Han script (CRM in 王刚, beside an ERP's "Wang Gang"): one scan,
+#: non-ASCII values only
+_HAN_NAMES_SQL = "(strlen({v}) > length({v}) AND regexp_matches({v}, '\\p{{Han}}'))"
+
+
+def name_context(ctx: Context, han_names: bool) -> Context:
+    """The context a full name is split in: a source that carries Han-script names is read as a
+    Chinese one (pinyin names family name first, names._family_first) whatever its own region."""
+    if not han_names or ctx.region in CHINESE_REGIONS:
+        return ctx
+    return Context(default_region="CN", date_formats=ctx.date_formats, today=ctx.today,
+                   is_birth_date=ctx.is_birth_date)
+
+
+def _name_contexts(con: duckdb.DuckDBPyConnection, table: str, src_expr: str, attrs: list[str],
+                   dictionary: Dictionary, contexts: dict[str, Context]) -> dict[str, Context]:
+    """``contexts`` with each source whose names in ``table`` hold Han script read as Chinese."""
+    full = [a for a in attrs if _std_of(dictionary, a) == "full_name"]
+    if not full or all(c.region in CHINESE_REGIONS for c in contexts.values()):
+        return contexts
+    cols = [a for a in attrs if _std_of(dictionary, a) in ("full_name", "person_name")]
+    where = " OR ".join(_HAN_NAMES_SQL.format(v="t." + _q(c)) for c in cols)
+    han = {str(r[0]) for r in con.execute(f"SELECT DISTINCT {src_expr} FROM {table} t WHERE {where}").fetchall()}
+    return {s: name_context(c, s in han) for s, c in contexts.items()}
 
 
 def _fill_name_parts(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, contexts: dict[str, Context],
@@ -407,6 +439,36 @@ def _key_type(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
     return "VARCHAR"
 
 
+#: bumped when a standardiser's results change for values it has cached before, so caches made by
+#: an older mdm are rebuilt rather than trusted (2: non-US street parts, family-name-first pinyin,
+#: Chinese resident ids)
+CACHE_VERSIONS: dict[str, int] = {"address": 2, "full_name": 2, "national_id": 2}
+_VERSIONS = "std_versions"  # not std_cache__*: the caches are found by that prefix
+
+
+def _cache_version(std_name: str) -> str:
+    std = get(std_name)
+    return f"{CACHE_VERSIONS.get(std.name, 1)}:{','.join(std.fields)}"
+
+
+def _check_cache_version(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
+    """Drop a cache made for other fields or an older version of its standardiser."""
+    want = _cache_version(std_name)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_VERSIONS} (name VARCHAR NOT NULL, version VARCHAR NOT NULL)")
+    row = con.execute(f"SELECT max(version) FROM {_VERSIONS} WHERE name = ?", [std_name]).fetchone()
+    have = row[0] if row else None
+    if have == want:
+        return
+    table = f"std_cache__{std_name}"
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    if exists and exists[0]:
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()][2:]
+        if have is not None or f"1:{','.join(cols)}" != want:  # a cache from before versions: fields as made
+            con.execute(f"DROP TABLE {table}")
+    con.execute(f"DELETE FROM {_VERSIONS} WHERE name = ?", [std_name])
+    con.execute(f"INSERT INTO {_VERSIONS} VALUES (?, ?)", [std_name, want])
+
+
 def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
     """The cache table of one standardiser: one row per (ctx, raw).
 
@@ -416,6 +478,7 @@ def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
     at a time); tests/standardise/test_std_stage.py checks it. Caches made with the key keep it.
     """
     std = get(std_name)
+    _check_cache_version(con, std.name)
     extra = "".join(f", {_q(f)} VARCHAR" for f in std.fields[3:])
     con.execute(f"""CREATE TABLE IF NOT EXISTS std_cache__{std.name} (
                     ctx VARCHAR NOT NULL, raw VARCHAR NOT NULL, value VARCHAR, valid BOOLEAN NOT NULL,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdm.standardise import Context
+from mdm.standardise.identity import NATIONAL_ID, cn_check_character, cn_id_18
 
 GENDERS = [
     ("M", {"value": "M", "valid": True}),
@@ -98,3 +103,49 @@ TEXTS = [
 @pytest.mark.parametrize(("raw", "expected"), TEXTS)
 def test_text(check, raw, expected):
     check("text", raw, expected)
+
+
+# --- Chinese resident identity numbers -------------------------------------------------------
+
+CN = Context(default_region="CN")
+
+
+def test_cn_18_digit_ids_have_their_check_character_verified(check):
+    check("national_id", "11010519491231002X", {"value": "11010519491231002X", "valid": True,
+                                                "kind": "cn_resident_id"}, CN)
+    check("national_id", "110105 19491231 002x", {"value": "11010519491231002X", "valid": True}, CN)
+    # one mistyped digit: flagged, and the value kept for the matcher's edit-distance levels
+    check("national_id", "110105194912310021", {"value": "110105194912310021", "valid": False,
+                                                "reason": "national_id.checksum", "kind": "cn_resident_id"}, CN)
+    check("national_id", "110105194913310020", {"value": "110105194913310020", "valid": False,
+                                                "reason": "national_id.invalid"}, CN)  # month 13
+
+
+def test_cn_15_digit_ids_become_their_18_digit_form(check):
+    check("national_id", "110105491231002", {"value": "11010519491231002X", "valid": True,
+                                             "kind": "cn_resident_id"}, CN)
+    # outside Chinese sources a 15-digit number is left as it is
+    check("national_id", "110105491231002", {"value": "110105491231002", "kind": None}, Context(default_region="DE"))
+
+
+@given(region=st.integers(110000, 659999), born=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31)),
+       seq=st.integers(0, 999))
+def test_cn_15_to_18_round_trip(region: int, born: dt.date, seq: int) -> None:
+    """15 -> 18 keeps the region, puts the century back, appends the check character that the
+    18-digit path accepts; dropping "19" and the check character gives the 15 digits back."""
+    id15 = f"{region:06d}{born:%y%m%d}{seq:03d}"
+    id18 = cn_id_18(id15)
+    assert len(id18) == 18 and id18[:6] == id15[:6] and id18[6:14] == f"{born:%Y%m%d}"
+    assert id18[6:8] + id18[8:17] == "19" + id15[6:]
+    assert id18[:6] + id18[8:17] == id15
+    out = NATIONAL_ID.func(id15, CN)
+    assert out == NATIONAL_ID.func(id18, CN) == {"value": id18, "valid": True, "reason": None,
+                                                 "kind": "cn_resident_id"}
+    # any other check character is flagged
+    wrong = next(c for c in "0123456789X" if c != id18[17])
+    assert NATIONAL_ID.func(id18[:17] + wrong, CN)["reason"] == "national_id.checksum"
+
+
+def test_cn_check_character_known_values() -> None:
+    assert cn_check_character("11010519491231002") == "X"
+    assert cn_check_character("44030119900101123") == "4"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mdm.standardise import Context, get
 from mdm.standardise.names import canonical_given_name
 
 TRUNCATED = "<truncated>"
@@ -130,3 +131,47 @@ def test_canonical_is_its_own_canonical():
     for name in ("bob", "bill", "peggy", "dick", "jim", "liz", "tony", "ted", "chris", "al", "sam", "pat"):
         once = canonical_given_name(name)
         assert canonical_given_name(once) == once
+
+
+# --- family name first: pinyin and capitalised surnames --------------------------------------
+
+CN = Context(default_region="CN")
+
+
+@pytest.mark.parametrize(("raw", "ctx", "first", "last", "value"), [
+    ("SHEN Peng", Context(), "peng", "shen", "shen peng"),  # the ALL-CAPS token is the family name
+    ("Peng SHEN", Context(), "peng", "shen", "peng shen"),
+    ("DUPONT Jean", Context(default_region="FR"), "jean", "dupont", "dupont jean"),
+    ("Mr. ZHANG Wei", Context(), "wei", "zhang", "zhang wei"),
+    ("JOHN SMITH", Context(), "john", "smith", "john smith"),  # all capitals: no hint, western order
+    ("Zhang Wei", Context(), "zhang", "wei", "zhang wei"),  # a US source: western order
+    ("Zhang Wei", CN, "wei", "zhang", "zhang wei"),  # a Chinese source: the known surname first
+    ("zhang wei", CN, "wei", "zhang", "zhang wei"),
+    ("Ouyang Xiu", CN, "xiu", "ouyang", "ouyang xiu"),
+    ("Li Xiao Ming", CN, "xiao ming", "li", "li xiao ming"),
+    ("Wei ZHANG", CN, "wei", "zhang", "wei zhang"),  # the capitals win over the surname list
+    ("John Smith", CN, "john", "smith", "john smith"),
+    ("张伟", CN, "伟", "张", "张伟"),
+    ("欧阳修", Context(), "修", "欧阳", "欧阳修"),
+    ("司马相如", Context(), "相如", "司马", "司马相如"),
+    ("诸葛亮", Context(), "亮", "诸葛", "诸葛亮"),
+])
+def test_family_name_first(check, raw: str, ctx: Context, first: str, last: str, value: str) -> None:
+    check("full_name", raw, {"first": first, "last": last, "value": value, "valid": True}, ctx)
+
+
+@pytest.mark.parametrize("raw", ["SHEN Peng", "Peng SHEN", "Zhang Wei", "Ouyang Xiu", "Li Xiao Ming", "Wei ZHANG"])
+@pytest.mark.parametrize("region", ["US", "CN"])
+def test_family_name_first_reads_back_the_same(raw: str, region: str) -> None:
+    """The value keeps the written order, so re-standardising it changes nothing (no flip-flop)."""
+    f, ctx = get("full_name").func, Context(default_region=region)
+    out = f(raw, ctx)
+    assert out["valid"] is True and f(out["value"], ctx)["value"] == out["value"]
+
+
+def test_pinyin_surnames_cover_the_han_list() -> None:
+    from mdm.standardise.chinese_data import COMPOUND_SURNAMES, PINYIN_SURNAMES, SURNAMES
+
+    assert {"zhang", "wang", "li", "ouyang", "sima", "zhuge", "zeng", "shan"} <= PINYIN_SURNAMES
+    assert SURNAMES["曾"] == "zeng" and SURNAMES["单"] == "shan" and SURNAMES["欧阳"] == "ouyang"
+    assert {"欧阳", "司马", "诸葛"} <= COMPOUND_SURNAMES

@@ -20,17 +20,18 @@ REAL_WORLD = {
               "0/0", "0 0", "(1) 2"],
     "email": [" John.Smith+news@GMail.com ", "ANN@ACME.IO", "bad@", "none@none.com", "Zoë@exämple.de"],
     "address": ["123 North Main Street Apt 4B", "123  n.  main st.", "PO Box 12", "One World Trade Center",
-                "Lindenstraße 55", "广州市朝阳区建国路81号"],
+                "Lindenstraße 55", "广州市朝阳区建国路81号", "Calle Mayor 5, 3º B", "深圳市南山区科技路１２号"],
     "city": ["new  york", "San Francisco", "münchen"],
     "state": ["Calif.", "new york", "ny", "Bavaria"],
     "country": ["u.s.a.", "Deutschland", "中国", "United  Kingdom"],
     "postal_code": ["2134", "94105-1234", "sw1a 1aa", "k1a0b6"],
     "full_name": ["SMITH, John", "Dr. Jane Q. Doe", "JOHN  SMITH JR.", "王小明", "WANG, Xiaoming", "O'BRIEN, Mary-Kate",
-                  "Mr. and Mrs. John Smith", "N/A", "José ÁLVAREZ"],
+                  "Mr. and Mrs. John Smith", "N/A", "José ÁLVAREZ", "SHEN Peng", "Peng  SHEN", "Zhang Wei",
+                  "O'B Pat", "DR Li Na"],
     "person_name": ["Bobby", "BOBBY", "McDonald", "O'Neil", "DR", "Zoë", "unknown"],
     "company": ["ACME, Inc.", "Smith & Sons LLC", "THE HOME DEPOT", "N/A", "Müller GmbH"],
     "national_id": ["123-45-6789", "123 45 6789", "ab-12.cd", "078-05-1120", "---", "X" * 1200 + "-" * 300,
-                    "1" * 990 + "-" * 20],
+                    "1" * 990 + "-" * 20, "110105491231002", "11010519491231002x"],
 }
 
 
@@ -42,7 +43,7 @@ def _key(std_name: str, value: str) -> str | None:
 
 @pytest.mark.parametrize(("std_name", "value"), [(k, v) for k, vs in REAL_WORLD.items() for v in vs])
 def test_cache_key_does_not_change_the_result(std_name: str, value: str) -> None:
-    for region in ("US", "DE", "GB"):
+    for region in ("US", "DE", "GB", "CN"):
         ctx = Context(default_region=region)
         f = get(std_name).func
         assert f(_key(std_name, value), ctx) == f(value, ctx)
@@ -210,3 +211,41 @@ def test_context_hash_is_rebuilt_after_pickling() -> None:
     assert moved.region == "US" and moved != ctx
     assert {ctx: 1}[Context(default_region=" gb ", date_formats=("%d.%m.%Y",), today=dt.date(2026, 1, 2),
                             is_birth_date=True)] == 1
+
+
+def test_old_caches_are_rebuilt_not_trusted(dictionary: Dictionary) -> None:
+    """A cache made by an older mdm (fewer address fields, or an older version of a standardiser's
+    rules) is dropped and refilled: its rows would lack the new parts or carry the old reading."""
+    from mdm.standardise.stage import CACHE_VERSIONS
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE std_cache__address (ctx VARCHAR, raw VARCHAR, value VARCHAR, valid BOOLEAN, "
+                "reason VARCHAR, number VARCHAR)")
+    con.execute("INSERT INTO std_cache__address VALUES ('DE|||', 'HAUPTSTRASSE 12', 'HAUPTSTRASSE 12', true, "
+                "NULL, NULL)")
+    con.execute("CREATE TABLE std_cache__gender (ctx VARCHAR, raw VARCHAR, value VARCHAR, valid BOOLEAN, "
+                "reason VARCHAR)")
+    con.execute("INSERT INTO std_cache__gender VALUES ('|||', 'm', 'M', true, NULL)")
+    _table(con, [{"k": 1, "source": "erp", "street_address": "Hauptstraße 12", "gender": "m"}])
+    standardise(con, "t", "k", dictionary, {"erp": Context(default_region="DE")}, source_column="source")
+    row = con.execute("SELECT street_address__number, street_address__street_name FROM _std").fetchone()
+    assert row == ("12", "HAUPT")
+    assert con.execute("SELECT count(*) FROM std_cache__gender").fetchone() == (1,)  # same fields, version 1: kept
+    versions = dict(con.execute("SELECT name, version FROM std_versions").fetchall())
+    assert versions["address"].startswith(f"{CACHE_VERSIONS['address']}:value,valid,reason,")
+    # a second stage trusts the cache it made
+    again = standardise(con, "t", "k", dictionary, {"erp": Context(default_region="DE")}, source_column="source")
+    assert again.new_values == 0
+
+
+def test_a_source_with_han_names_reads_pinyin_family_first(dictionary: Dictionary) -> None:
+    """"Zhang Wei" in a source that also carries 张伟 (or whose region is CN) splits family name first;
+    in a US source without Han names it stays in western order."""
+    con = duckdb.connect()
+    names = [("crm", "张伟"), ("crm", "Zhang Wei"), ("web", "Zhang Wei"), ("erp", "Zhang Wei"), ("web", "SHEN Peng")]
+    _table(con, [{"k": k, "source": s, "full_name": n} for k, (s, n) in enumerate(names, 1)])
+    contexts = {"crm": Context(default_region="US"), "web": Context(default_region="US"),
+                "erp": Context(default_region="CN")}
+    standardise(con, "t", "k", dictionary, contexts, source_column="source")
+    got = {k: (f, la) for k, f, la in con.execute("SELECT k, first_name, last_name FROM _std").fetchall()}
+    assert got == {1: ("伟", "张"), 2: ("wei", "zhang"), 3: ("zhang", "wei"), 4: ("wei", "zhang"), 5: ("peng", "shen")}
