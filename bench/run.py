@@ -2,6 +2,7 @@
 
     python -m bench.run                 # everything at the default sizes
     python -m bench.run --sizes 100000  # smaller, quicker
+    python -m bench.run --only accuracy # the robustness corpora alone (bench/robustness.py)
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def bench_match(sizes: list[int]) -> Path:
                                             "at 1M <= plain Splink's time, peak <= 8 GB", "runs": runs})
 
 
-STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read")
+STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read", "accuracy")
 
 
 def _steps(text: str) -> set[str]:
@@ -91,6 +92,8 @@ def main() -> None:
                         help=f"comma-separated steps out of {', '.join(STEPS)} (default: all)")
     parser.add_argument("--decay-records", type=int, default=1_750_000,
                         help="generator records for the decay-audit hub (about 1M golden records)")
+    parser.add_argument("--accuracy-records", type=int, default=4000,
+                        help="records per robustness corpus (accuracy step; about 10 minutes on 2 cores at 4000)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if "ingest" in args.only:
@@ -119,6 +122,10 @@ def main() -> None:
         if not hubs:
             raise SystemExit("golden_read: no hub to read; run the operations step for these sizes first")
         bench_golden_read_main([str(h) for h in hubs])
+    if "accuracy" in args.only:  # mdm's defaults and plain Splink on six corpora mdm has never seen
+        from bench.robustness import main as bench_robustness_main
+
+        bench_robustness_main(["--records", str(args.accuracy_records)])
 
 
 if __name__ == "__main__":
