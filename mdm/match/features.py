@@ -71,6 +71,10 @@ BUILTIN_FEATURES: dict[str, str] = {
     # house number + street name, without suffix/direction spelling differences
     "street_key": "CASE WHEN street_address__number IS NOT NULL AND street_address__street_name IS NOT NULL "
                   "THEN street_address__number || ' ' || street_address__street_name END",
+    # the district (else the city) a one-line address names (Chinese lines: 南山区 -> NANSHAN), and
+    # that or else the postal code: a postal-code stand-in for addresses that carry none
+    "street_area": "coalesce(street_address__district, street_address__city)",
+    "postal_area": "coalesce(street_address__district, street_address__city, postal_code)",
 }
 
 
@@ -199,6 +203,8 @@ def build_features(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 NAME_COLUMNS = ("first_name", "middle_name", "last_name", "full_name")
+#: name columns whose Han values start with the family name (romanised by :func:`romanise_family`)
+FAMILY_COLUMNS = ("last_name", "full_name")
 #: postal code at the end (or, for Chinese addresses, the start) of a one-line address
 POSTAL_FROM_LINE = (
     # US ZIP after a state code: "..., AZ 85301" / "AZ 85301-1234"
@@ -251,6 +257,22 @@ def name_from_email(known: str, local: str) -> str | None:
     if word.endswith(k) and len(word) - len(k) >= 3:
         return word[:-len(k)]
     return None
+
+
+@lru_cache(maxsize=65536)
+def romanise_family(text: str) -> str | None:
+    """:func:`romanise` for a value that starts with a family name (``last_name``, a Han
+    ``full_name``): its surname read as a surname (曾 zeng, not ceng; 单 shan; 欧阳 ouyang)."""
+    whole = romanise(text)
+    if whole is None:
+        return None
+    from mdm.standardise.chinese_data import SURNAMES
+
+    for n in (2, 1):
+        reading = SURNAMES.get(text[:n])
+        if reading is not None and len(text) >= n:
+            return reading + (romanise(text[n:]) or text[n:].lower())
+    return whole
 
 
 @lru_cache(maxsize=65536)
@@ -369,14 +391,17 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
                 alias = f"_{role}"
                 joins.append(f"LEFT JOIN {view(role, _name_table(found))} {alias} ON {alias}.raw = {key}")
                 candidates(column, alias)
-    if names:
+    for role, cols, roman in (("roman", [c for c in names if c not in FAMILY_COLUMNS], romanise),
+                              ("roman_family", [c for c in names if c in FAMILY_COLUMNS], romanise_family)):
+        if not cols:
+            continue
         union = " UNION ".join(f"SELECT {_quote(c)} AS v FROM {table} WHERE regexp_matches({_quote(c)}, '\\p{{Han}}')"
-                               for c in names)
-        mapping = {v: r for v in (row[0] for row in con.execute(union).fetchall()) if (r := romanise(v))}
+                               for c in cols)
+        mapping = {v: r for v in (row[0] for row in con.execute(union).fetchall()) if (r := roman(v))}
         if mapping:
-            rv = view("roman", _name_table(mapping))
-            for i, c in enumerate(names):
-                alias = f"_m{i}"
+            rv = view(role, _name_table(mapping))
+            for c in cols:
+                alias = f"_m{names.index(c)}"
                 joins.append(f"LEFT JOIN {rv} {alias} ON {alias}.raw = s.{_quote(c)}")
                 candidates(c, alias)
     replace = [f"nullif(coalesce({', '.join(exprs)}, s.{_quote(col)}), '') AS {_quote(col)}"

@@ -52,14 +52,25 @@ import pyarrow as pa
 
 from mdm.config import Dictionary, Project
 from mdm.errors import MdmError
-from mdm.match.features import NAME_COLUMNS, _phonetic, census, feature_sql, name_from_email, recovered, romanise
+from mdm.match.features import (
+    FAMILY_COLUMNS,
+    NAME_COLUMNS,
+    _phonetic,
+    census,
+    feature_sql,
+    name_from_email,
+    recovered,
+    romanise,
+    romanise_family,
+)
 from mdm.match.model import MatchModel, load_model
 from mdm.match.predict import level_labels
 from mdm.match.rules import BlockingRule, MatchRules, Thresholds, load_match_rules
 from mdm.match.settings import Compiled, compile_settings, referenced_columns
 from mdm.standardise.base import Context
+from mdm.standardise.chinese_addresses import HAN as _HAN
 from mdm.standardise.registry import STANDARDISERS
-from mdm.standardise.stage import NAME_PARTS, REGIONAL, attribute_context
+from mdm.standardise.stage import NAME_PARTS, REGIONAL, attribute_context, name_context
 
 SEP = "\x1f"  # between the values of a multi-column key
 MAX_CANDIDATES = 200
@@ -266,6 +277,9 @@ def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
     pc = std.get("postal_code")
     gender = std.get("gender")
     num, street = std.get("street_address__number"), std.get("street_address__street_name")
+    area = std.get("street_address__district")
+    if area is None:
+        area = std.get("street_address__city")
     both = first is not None and last is not None
     return {
         "first_name_key": first, "last_name_key": last,
@@ -283,6 +297,8 @@ def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
         "zip3": _left(pc, 3) if pc is not None and len(str(pc)) >= 3 else None,
         "street_number": num, "street_name": street,
         "street_key": f"{num} {street}" if num is not None and street is not None else None,
+        "street_area": area,
+        "postal_area": area if area is not None else pc,
     }
 
 
@@ -383,7 +399,8 @@ def py_recovered(std: Mapping[str, Any], line: str | None, columns: Collection[s
                 fixed.setdefault("last_name" if has_first else "first_name", other)
     for col in NAME_COLUMNS:
         value = std.get(col)
-        if col in have and col not in fixed and isinstance(value, str) and (r := romanise(value)):
+        roman = romanise_family if col in FAMILY_COLUMNS else romanise
+        if col in have and col not in fixed and isinstance(value, str) and (r := roman(value)):
             fixed[col] = r
     for col, value in fixed.items():
         out[col] = value
@@ -413,8 +430,8 @@ def _raw(value: Any) -> str | None:
     return text or None
 
 
-def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, context: Context | None = None
-                       ) -> dict[str, Any]:
+def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, context: Context | None = None,
+                       *, han_names: bool = False) -> dict[str, Any]:
     """One raw record (attribute -> value) -> the ``record_std`` columns batch would produce.
 
     Follows :func:`mdm.standardise.stage.standardise`: name parts split from ``full_name``
@@ -424,6 +441,9 @@ def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, contex
     lacks (or leaves empty) are NULL in every column, as in batch. Unknown keys are ignored.
     Not applied here: ingest validation flags (batch NULLs a value the dictionary's
     validation flagged); real-time matching uses every value the standardiser accepts.
+    ``han_names``: the record's source carries Han-script names, so its full name is split
+    as batch splits them (:func:`mdm.standardise.stage.name_context`); so does a record that
+    has Han-script names itself.
     """
     base = context or Context(date_formats=dictionary.date_formats)
     raw = {a: _raw(record.get(a)) for a, spec in dictionary.attributes.items() if spec.standardiser}
@@ -445,7 +465,9 @@ def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, contex
     done: set[str] = set()
     full = dictionary.attributes.get("full_name")
     if "full_name" in raw and full is not None and full.standardiser == "full_name":
-        parts = run("full_name", raw["full_name"], base.region)
+        han = han_names or any(v is not None and _HAN.search(v) for a, v in raw.items()
+                               if dictionary.attributes[a].standardiser in ("full_name", "person_name"))
+        parts = run("full_name", raw["full_name"], name_context(base, han).region)
         done.add("full_name")
         for part, attr in NAME_PARTS.items():
             if attr in raw and raw[attr] is None and parts.get(part) is not None:
@@ -696,6 +718,7 @@ class Matcher:
         self.max_block = max_block
         #: keys whose block holds more than ``max_block`` hub records (read at load)
         self.huge_keys: frozenset[str] = frozenset()
+        self.han_sources: frozenset[str] = frozenset()  # sources with Han-script names (standardise())
         self.scoring = ScoringModel(model.settings)
         self.columns = [c for c in features.column_names if c not in ("unique_id", "source_dataset")]
         self._features = features.combine_chunks()
@@ -746,6 +769,10 @@ class Matcher:
         m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]
         m._std_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE record_std").fetchall()}
         m._raw_columns = [c for c in ("street_address",) if c in _columns(con, "record")]
+        han = " OR ".join(f"regexp_matches({_q(c)}, '\\p{{Han}}')" for c in NAME_COLUMNS if c in table_cols)
+        if han:
+            m.han_sources = frozenset(str(r[0]) for r in con.execute(
+                f"SELECT DISTINCT source FROM record_std WHERE {han}").fetchall())
         m.huge_keys = frozenset(str(r[0]) for r in con.execute(
             "SELECT key FROM match_key GROUP BY key HAVING count(*) > ?", [max_block]).fetchall())
         if m.use_python_features and not m.check_python_features(con):
@@ -870,7 +897,8 @@ class Matcher:
         return Context(date_formats=self.dictionary.date_formats)
 
     def standardise(self, record: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
-        return standardise_record(record, self.dictionary, self.context_for(source))
+        return standardise_record(record, self.dictionary, self.context_for(source),
+                                  han_names=source is not None and source in self.han_sources)
 
     def _prepare(self) -> None:
         """Create the one-row tables and the pairs table, and compile the per-request statements once

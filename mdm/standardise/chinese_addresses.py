@@ -44,7 +44,8 @@ _UNIT_RANK = {"BLDG": 0, "UNIT": 1, "FL": 2, "RM": 3}
 _NOT_A_DIVISION = re.compile(r"[路街道巷号號弄村楼栋室\d]")
 _PREFIXES = ("中华人民共和国", "中國", "中国")
 _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
-_PROVINCE_NAMES = sorted([*PROVINCES, *PROVINCES.values()], key=len, reverse=True)
+_PROVINCE_NAMES = frozenset([*PROVINCES, *PROVINCES.values()])
+_PROVINCE_LENGTHS = tuple(sorted({len(n) for n in _PROVINCE_NAMES}, reverse=True))
 _SHORT = {**{p: s for p, s in PROVINCES.items()}, **{s: s for s in PROVINCES.values()}}
 
 
@@ -55,7 +56,8 @@ def _city_short(name: str) -> str:
     return name
 
 
-_CITY_NAMES = sorted({*PREFECTURES, *(_city_short(c) for c in PREFECTURES)}, key=len, reverse=True)
+_CITY_NAMES = frozenset({*PREFECTURES, *(_city_short(c) for c in PREFECTURES)})
+_CITY_LENGTHS = tuple(sorted({len(n) for n in _CITY_NAMES}, reverse=True))
 _CITY_OF = {**{c: _city_short(c) for c in PREFECTURES}, **{_city_short(c): _city_short(c) for c in PREFECTURES}}
 
 
@@ -94,12 +96,13 @@ def _area(name: str) -> str:
 _ROAD_AHEAD = re.compile(r".{0,2}?(大道|大街|胡同|路|街|巷|道|[号號])")
 
 
-def _starts(text: str, names: list[str], full: tuple[str, ...]) -> str | None:
-    """The division name ``text`` starts with; a short name (no 省 / 市 ending) only when no
-    road follows at once (中山北路 is a road, not 中山市), nor a 市 that makes it a city."""
-    for name in names:
-        if text.startswith(name):
-            after = text[len(name):]
+def _starts(text: str, names: frozenset[str], lengths: tuple[int, ...], full: tuple[str, ...]) -> str | None:
+    """The division name ``text`` starts with (longest first); a short name (no 省 / 市 ending) only
+    when no road follows at once (中山北路 is a road, not 中山市), nor a 市 that makes it a city."""
+    for n in lengths:
+        name = text[:n]
+        if name in names:
+            after = text[n:]
             if name.endswith(full) or not (_ROAD_AHEAD.match(after) or after.startswith("市")):
                 return name
     return None
@@ -113,7 +116,7 @@ def parse_chinese(line: str) -> tuple[tuple[str, FieldValue], ...]:
     for prefix in _PREFIXES:
         text = text.removeprefix(prefix)
     out: dict[str, FieldValue] = {}
-    province = _starts(text, _PROVINCE_NAMES, ("省", "市", "自治区", "特别行政区"))
+    province = _starts(text, _PROVINCE_NAMES, _PROVINCE_LENGTHS, ("省", "市", "自治区", "特别行政区"))
     if province is not None:
         out["province"] = pinyin(_SHORT[province])
         text = text[len(province):]
@@ -121,7 +124,7 @@ def parse_chinese(line: str) -> tuple[tuple[str, FieldValue], ...]:
             out["city"] = out["province"]
             text = text.removeprefix("市辖区")
     if "city" not in out:
-        city = _starts(text, _CITY_NAMES, ("市", "地区", "盟", "自治州"))
+        city = _starts(text, _CITY_NAMES, _CITY_LENGTHS, ("市", "地区", "盟", "自治州"))
         if city is not None:
             out["city"] = pinyin(_CITY_OF[city])
             text = text[len(city):].removeprefix("市")

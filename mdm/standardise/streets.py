@@ -204,7 +204,12 @@ def _unit_ish(tokens: list[str]) -> list[tuple[str | None, str]] | None:
     return units
 
 
+_PO_BOX_FIRST = frozenset(w.split()[0] for w in _PO_BOX)
+
+
 def _po_box(tokens: list[str]) -> str | None:
+    if tokens[0] not in _PO_BOX_FIRST:
+        return None
     joined = " ".join(tokens)
     for word in _PO_BOX:
         if joined.startswith(word + " "):
