@@ -167,8 +167,24 @@ def parse_date(text: str, formats: tuple[str, ...] = ()) -> DateReading:
     return DateReading(parsed, fmt)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with lone surrogates (JSON can carry them, UTF-8 and Arrow cannot) as U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def as_strings(values: pd.Series) -> pd.Series:
+    """``values`` as pandas strings, whatever they hold (see :func:`encodable`)."""
+    try:
+        return values.astype("string")
+    except UnicodeError:
+        return values.map(lambda v: encodable(v) if isinstance(v, str) else v).astype("string")
+
+
 def _text(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip()
+    return as_strings(values).str.strip()
 
 
 def parse_dates(values: pd.Series, formats: tuple[str, ...] = ()) -> pd.Series:

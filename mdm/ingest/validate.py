@@ -23,6 +23,7 @@ import pandera.pandas as pa
 from mdm.config import Attribute, CrossFieldRule, Dictionary, SourceMapping
 from mdm.dates import (
     EARLIEST_TIMESTAMP,
+    as_strings,
     implausible_timestamps,
     latest_plausible,
     parse_date,
@@ -63,6 +64,11 @@ def _bound(value: float | str, today: dt.date) -> np.datetime64:
     return np.datetime64(day, "us")
 
 
+def updated_at_range_message(today: dt.date | None = None) -> str:
+    earliest, latest = f"{EARLIEST_TIMESTAMP:%Y-%m-%d}", f"{latest_plausible(today):%Y-%m-%d %H:%M}"
+    return f"not a plausible update time (before {earliest} or after {latest})"
+
+
 def usable_updated_at(values: pd.Series, formats: tuple[str, ...], today: dt.date | None = None
                       ) -> tuple[pd.Series, pd.DataFrame]:
     """A source's updated-at column as the hub stores it, and its findings.
@@ -73,16 +79,15 @@ def usable_updated_at(values: pd.Series, formats: tuple[str, ...], today: dt.dat
     ``values`` (``_row`` left for the caller).
     """
     stamps = parse_timestamps(values, formats)
-    text = values.astype("string").str.strip()
+    text = as_strings(values).str.strip()
     given = (text.notna() & (text != "")).fillna(False).astype(bool)
     unreadable = given & stamps.isna()
     implausible = implausible_timestamps(stamps, today)
-    earliest, latest = f"{EARLIEST_TIMESTAMP:%Y-%m-%d}", f"{latest_plausible(today):%Y-%m-%d %H:%M}"
     parts = [pd.DataFrame({"code": "updated_at.format",
                            "message": f"not a date/time in the accepted formats {list(formats)} or ISO 8601",
                            "value": text[unreadable]}, index=values.index[unreadable]),
              pd.DataFrame({"code": "updated_at.range",
-                           "message": f"not a plausible update time (before {earliest} or after {latest})",
+                           "message": updated_at_range_message(today),
                            "value": text[implausible]}, index=values.index[implausible])]
     found = pd.concat([p for p in parts if len(p)]) if unreadable.any() or implausible.any() else \
         pd.DataFrame({"code": pd.Series(dtype="string"), "message": pd.Series(dtype="string"),
@@ -253,7 +258,7 @@ def validate_frame(frame: pd.DataFrame, dictionary: Dictionary, mapping: SourceM
     work = frame.copy()
     for col in work.columns:
         if col != "_row":
-            text = work[col].astype("string")
+            text = as_strings(work[col])
             work[col] = text.where(text.str.strip() != "", pd.NA)
     try:
         schema.validate(work, lazy=True)

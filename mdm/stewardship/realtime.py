@@ -14,6 +14,13 @@ written, its blocking keys added, and then
 
 An existing (source, source_id) is updated in place and its golden record rebuilt.
 Every upsert is in the audit log and emits change events like any other rebuild.
+
+An upserted record is checked as a batch row is: the dictionary's validation (the same
+schema, :func:`mdm.ingest.validate.validate_frame`) and the standardisers' findings become
+``record_flag`` rows, a flagged value is left out of matching and survivorship, and an
+``updated_at`` no system can have written (year 0001, 9185, ...) is flagged
+``updated_at.range`` and not stored. Any text is accepted; only a rule of severity
+``reject`` refuses the record (422), as batch would quarantine it.
 """
 
 from __future__ import annotations
@@ -25,9 +32,12 @@ import threading
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from mdm.config import Project, SourceMapping
-from mdm.errors import NotFoundError
+from mdm.dates import encodable, plausible_timestamp
+from mdm.errors import InputError, NotFoundError
+from mdm.ingest.validate import updated_at_range_message, validate_frame
 from mdm.match.realtime import Matcher, add_match_keys, decide
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
@@ -79,9 +89,14 @@ class RealtimeService:
             matcher = self.matcher(cur)
             exists = cur.execute("SELECT 1 FROM record WHERE source = ? AND source_id = ?",
                                  [source, source_id]).fetchone() is not None
-            result = matcher.match(cur, record, source=source, source_id=source_id, limit=5)
             std = matcher.standardise(record, source)
-            self._write(cur, source, source_id, record, std, updated_at, mapping.fingerprint)
+            stamp = plausible_timestamp(updated_at)
+            flags = self.flags(mapping, record, std, updated_at, stamp)
+            for attr in {f["attribute"] for f in flags if f["validation"]}:
+                std[attr] = None  # as batch: a value validation flagged is not matched or survived
+            result = matcher.match(cur, std, source=source, source_id=source_id, limit=5, standardised=True,
+                                   raw=record)
+            self._write(cur, source, source_id, record, std, stamp, mapping.fingerprint, flags)
             add_match_keys(cur, [uid], self.project.match_rules, compiled=matcher.compiled)
             matcher.add_records(cur, [uid])
             if exists:
@@ -127,9 +142,38 @@ class RealtimeService:
                                 code="record.unknown_source")
         return known[source]
 
+    def flags(self, mapping: SourceMapping, record: dict[str, Any], std: dict[str, Any],
+              updated_at: dt.datetime | None, stamp: dt.datetime | None) -> list[dict[str, Any]]:
+        """The findings batch would record for this record: validation (raises InputError for a rule
+        of severity reject), the standardisers' own, and an implausible ``updated_at``."""
+        dictionary = self.project.dictionary
+        attrs = [a for a in dictionary.names if record.get(a) is not None]
+        row: dict[str, Any] = {"_row": 0, "updated_at": None if stamp is None else stamp.isoformat()}
+        row.update({a: encodable(str(record[a])) for a in attrs})
+        checked = mapping.model_copy(update={"columns": {a: a for a in attrs},
+                                             "updated_at_column": "updated_at" if stamp is not None else None})
+        found = validate_frame(pd.DataFrame([row], dtype=object), dictionary, checked)
+        rejected = found[found["severity"] == "reject"]
+        if len(rejected):
+            raise InputError("the record is refused as batch would quarantine it: " + "; ".join(
+                f"{a}: {m}" for a, m in zip(rejected["attribute"], rejected["message"], strict=True)),
+                code="record.rejected")
+        flags = [{"attribute": str(f.attribute), "code": str(f.code), "message": str(f.message),
+                  "value": None if f.value is None else str(f.value), "validation": True}
+                 for f in found.itertuples(index=False)]
+        for a in attrs:
+            if std.get(f"{a}__valid") is False and std.get(f"{a}__reason"):
+                flags.append({"attribute": a, "code": str(std[f"{a}__reason"]), "message": "could not be standardised",
+                              "value": str(record[a]), "validation": False})
+        if updated_at is not None and stamp is None:
+            flags.append({"attribute": "updated_at", "code": "updated_at.range", "message": updated_at_range_message(),
+                          "value": updated_at.isoformat(), "validation": False})
+        return flags
+
     def _write(self, cur: duckdb.DuckDBPyConnection, source: str, source_id: str, record: dict[str, Any],
-               std: dict[str, Any], updated_at: dt.datetime | None, fingerprint: str) -> None:
-        """The record (raw values as sent) and its standardised row, replacing an earlier version."""
+               std: dict[str, Any], updated_at: dt.datetime | None, fingerprint: str,
+               flags: list[dict[str, Any]]) -> None:
+        """The record (raw values as sent), its standardised row and its flags, replacing an earlier version."""
         raw = {a: (None if v is None else str(v)) for a, v in record.items()}
         digest = hashlib.sha256(json.dumps([source, source_id, raw], sort_keys=True).encode()).hexdigest()
         row = cur.execute("SELECT nextval('batch_id_seq')").fetchone()
@@ -139,6 +183,11 @@ class RealtimeService:
                        'POST /api/v1/records', ?)""", [batch, source, digest, now, now, fingerprint])
         cur.execute("DELETE FROM record WHERE source = ? AND source_id = ?", [source, source_id])
         cur.execute("DELETE FROM record_std WHERE source = ? AND source_id = ?", [source, source_id])
+        cur.execute("DELETE FROM record_flag WHERE source = ? AND source_id = ?", [source, source_id])
+        if flags:
+            cur.executemany("INSERT INTO record_flag VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [[source, source_id, batch, f["attribute"], f["code"], f["message"], f["value"]]
+                             for f in flags])
         cols = list(raw)
         names = "".join(f', "{c}"' for c in cols)
         marks = "".join(", ?" for _ in cols)
