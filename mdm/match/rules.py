@@ -269,7 +269,8 @@ class DateOfBirthComparison(_ComparisonBase):
 
     kind: Literal["date_of_birth"]
     column: Column
-    typo: bool = True
+    typo: int = Field(default=1, ge=0, le=3, description=(
+        "keystroke levels (Damerau-Levenshtein 1, then 2, ...) after exact; 0: none (true / false: 1 / 0)"))
     day_month_swap: bool = True
     differences: tuple[tuple[float, DateMetric], ...] = ((1, "month"), (1, "year"), (10, "year"))
 

@@ -212,10 +212,13 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
     if isinstance(spec, DateOfBirthComparison):
         c = spec.column
         levels = [ExactLevel(kind="exact", column=c, label="exact")]
-        if spec.typo:
-            levels.append(StringLevel(kind="levenshtein", column=c, threshold=1, label="one character differs"))
+        # one slip, then day and month swapped (a swap is two keystrokes but one habit), then more slips
+        if spec.typo >= 1:
+            levels.append(StringLevel(kind="damerau_levenshtein", column=c, threshold=1, label="one keystroke apart"))
         if spec.day_month_swap:
             levels.append(DayMonthSwapLevel(kind="day_month_swapped", column=c, label="day and month swapped"))
+        for n in range(2, int(spec.typo) + 1):
+            levels.append(StringLevel(kind="damerau_levenshtein", column=c, threshold=n, label=f"{n} keystrokes apart"))
         levels += [DateDifferenceLevel(kind="date_difference", column=c, threshold=t, metric=m,
                                        label=f"within {t:g} {m}{'s' if t != 1 else ''}")
                    for t, m in spec.differences]

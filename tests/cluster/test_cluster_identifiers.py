@@ -52,7 +52,10 @@ def test_is_single_typo() -> None:
     ("234-56-7891", "234-56-7890", True),  # one digit
     ("234-56-7891", "234-56-7819", True),  # swapped neighbours
     ("234-56-7891", "876-54-3219", False),
-    ("234-56-7891", "234-56-7800", False),
+    ("234-56-7891", "234-56-7800", True),  # two digits of a nine-digit id: two slips, not two people
+    ("234-56-7891", "234-56-8800", False),  # three
+    ("2345", "2300", False),  # two of four: too short to tell slips from another id
+    ("234-56-7891", "324-56-7819", True),  # two swaps
     (None, "876-54-3219", True),
     ("ab12", "AB12", True),
     ("000-00-0000", "876-54-3219", True),  # placeholder
