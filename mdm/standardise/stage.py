@@ -80,7 +80,7 @@ KEY_SQL: dict[str, str] = {
     # its second, settling pass (most full names took two)
     # ... except a full name that has an ALL-CAPS word beside lower-case letters ("SHEN Peng"):
     # the capitals mark the family name there (names._family_first, which tests the same)
-    "full_name": ("CASE WHEN regexp_matches({v}, '[a-z]') AND regexp_matches({v}, '\\b[A-Z]{2,}\\b') "
+    "full_name": ("CASE WHEN regexp_matches({v}, '(?s)\\b[A-Z]{2,}\\b.*[a-z]|[a-z].*\\b[A-Z]{2,}\\b') "
                   "THEN " + _SPACES + " ELSE " + _ASCII_ONLY.format(fold="lower") + " END"),
     "person_name": _ASCII_ONLY.format(fold="lower"),
     "company": _ASCII_ONLY.format(fold="lower"),

@@ -26,7 +26,7 @@ REAL_WORLD = {
     "country": ["u.s.a.", "Deutschland", "中国", "United  Kingdom"],
     "postal_code": ["2134", "94105-1234", "sw1a 1aa", "k1a0b6"],
     "full_name": ["SMITH, John", "Dr. Jane Q. Doe", "JOHN  SMITH JR.", "王小明", "WANG, Xiaoming", "O'BRIEN, Mary-Kate",
-                  "Mr. and Mrs. John Smith", "N/A", "José ÁLVAREZ", "SHEN Peng", "Peng  SHEN", "Zhang Wei",
+                  "Mr. and Mrs. John Smith", "N/A", "José ÁLVAREZ", "SHEN Peng", "Peng  SHEN", "Peng\nSHEN", "Zhang Wei",
                   "O'B Pat", "DR Li Na"],
     "person_name": ["Bobby", "BOBBY", "McDonald", "O'Neil", "DR", "Zoë", "unknown"],
     "company": ["ACME, Inc.", "Smith & Sons LLC", "THE HOME DEPOT", "N/A", "Müller GmbH"],
