@@ -97,6 +97,10 @@ def _print_run(result: object) -> None:
                   f"review tasks opened {x['review_tasks_opened']}, customers {x['clusters']} from "
                   f"{x['records']} records, duplicates removed {x['duplicates_removed']}"
                   f"{' (model reused)' if match.get('model_reused') else ''}")
+        cut = match.get("thresholds")
+        if cut:
+            out.print(f"auto-match cut-off {cut['auto_match']:.4f}, review band from {cut['review'][0]:.4f} "
+                      f"({str(cut['method']).replace('_', ' ')})")
         for note in match.get("notes", []):
             out.print(f"note: {note}")
     else:

@@ -192,6 +192,7 @@ def resolution_figures(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, e
         "golden_changes": [[k, int(golden.get(k, 0))] for k in ("created", "updated", "merged", "split", "retired")],
         "completeness": completeness,
         "completeness_gain": [[c["attribute"], float(c["after"]) - float(c["before"])] for c in completeness],
+        "cut_offs": (extra.get("match") or {}).get("thresholds"),
     }
 
 

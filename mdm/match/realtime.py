@@ -67,6 +67,7 @@ from mdm.match.model import MatchModel, load_model
 from mdm.match.predict import level_labels
 from mdm.match.rules import BlockingRule, MatchRules, Thresholds, load_match_rules
 from mdm.match.settings import Compiled, compile_settings, referenced_columns
+from mdm.match.thresholds import effective
 from mdm.standardise.base import Context
 from mdm.standardise.chinese_addresses import HAN as _HAN
 from mdm.standardise.registry import STANDARDISERS
@@ -710,7 +711,8 @@ class Matcher:
 
         self.model = model
         self.rules = rules
-        self.thresholds = rules.thresholds
+        # the cut-offs the last run chose (models/thresholds.json), so real time cuts where batch did
+        self.thresholds = effective(rules.thresholds, model.directory)
         self.compiled = compiled
         self.dictionary = dictionary
         self.contexts = dict(contexts)

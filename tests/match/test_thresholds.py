@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdm.match.rules import Thresholds, load_match_rules
+from mdm.match.stage import match_records
 from mdm.match.thresholds import (
     CEILING_PROBABILITY,
     FLOOR_PROBABILITY,
@@ -22,6 +26,8 @@ from mdm.match.thresholds import (
     save_choice,
     weight_of,
 )
+
+from .conftest import connected_components, fast_rules, make_record_std, pairwise_f1
 
 AUTO = Thresholds.model_validate({"auto_match": "auto", "review": "auto"})
 
@@ -132,3 +138,24 @@ def test_saved_choice_is_what_real_time_and_rebuilds_read(tmp_path: Path) -> Non
     assert (now.auto_match, now.review) == (choice.auto_match, choice.review)
     fixed = Thresholds.model_validate({"auto_match": 0.9, "review": [0.5, 0.9]})
     assert effective(fixed, tmp_path).auto_match == 0.9  # numbers in the rules always win
+
+
+def test_a_run_bands_by_its_own_choice_and_saves_it(tmp_path: Path,
+                                                    hub_con: Callable[..., duckdb.DuckDBPyConnection]) -> None:
+    """match_records on data with a known truth: the cut-off is chosen from the scores, recorded, and every
+    pair in the match band is at or above it with two or more agreeing comparisons."""
+    df, truth = make_record_std(400, seed=31)
+    res = match_records(hub_con(df), fast_rules(), tmp_path)
+    choice = res.thresholds
+    assert choice is not None and choice.method in ("density_valley", "labels", "fallback")
+    assert load_choice(tmp_path) == choice
+    assert res.summary()["thresholds"]["auto_match"] == choice.auto_match
+    pairs = res.pairs.to_pandas()
+    merged = pairs[pairs["band"] == "match"]
+    assert (merged["match_probability"] >= choice.auto_match).all()
+    for explanation in merged["explanation"]:
+        assert sum(1 for part in json.loads(explanation)[1:] if part["weight"] > 0) >= 2
+    assert (pairs.loc[pairs["band"] == "review", "match_probability"] >= choice.review[0]).all()
+    clusters = connected_components(merged.assign(match_probability=1.0), 0.5)
+    precision, recall, _ = pairwise_f1(clusters, truth)
+    assert precision > 0.95 and recall > 0.85, (precision, recall)
