@@ -12,11 +12,14 @@ everywhere, and no text (any string, any year 0001-9999, any offset) can raise.
   the shape of a format but no such day (2021-02-30, 13/45/2020) is
   ``date.impossible``; anything else that fails is ``date.unparseable``.
 * :func:`parse_dates` is the same reading over a column, vectorised the way the
-  standardise stage is: each distinct value is read once (a million birth dates hold
-  some 36,000 distinct values; 0.2 s), never a pandas nanosecond cast, which cannot hold
-  years before 1677 or after 2262.
+  standardise stage is: each distinct *day* is read once (ISO date-times keyed by their
+  first ten characters, other strings by what is left once a trailing time is dropped,
+  both by vectorised RE2), never a pandas nanosecond cast, which cannot hold years
+  before 1677 or after 2262. At a million rows: birth dates 0.3 s, ISO timestamps
+  0.35 s, ``MM/DD/YYYY HH:MM:SS`` timestamps 1.9 s.
 * :func:`parse_timestamps` reads date-times (``updated_at``): ISO 8601 date-times at
-  their full resolution, in UTC (pandas, vectorised); anything else as its date.
+  their full resolution, in UTC (pandas, vectorised; mixed offsets are fine); anything
+  else as its date at midnight.
 * :func:`implausible_timestamps` marks timestamps no system can have written (before
   :data:`EARLIEST_TIMESTAMP`, or more than a day after today): flagged, never used for
   recency or decay.
