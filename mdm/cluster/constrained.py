@@ -6,7 +6,11 @@ descending match weight (ties by node ids, so the result never depends on row or
 An edge whose two groups conflict (a cannot-link pair across them, or strong
 identifiers no single person can have) is refused and recorded as a cut. Identifier
 values that an edge itself joins are not a conflict: the edge's score already weighed
-the difference (see ``_aliases``), so only the model's own evidence splits. Conflicts only
+the difference (see ``_aliases``). And a conflict is weighed, not a veto
+(``settings.weigh_conflicts``): the groups are joined anyway when the model's evidence
+across them, conflicting pairs counted against, favours it (``_Agglomeration.outweighed``),
+so duplicates with two typos in an id or a typo and a swap in a birth date stay together
+while household members, whose own pairs score as different people, are kept apart. Conflicts only
 grow as groups grow, so a refused edge stays cut and every split falls on the weakest
 edges that separate the conflicting records: the strong edges inside each person's
 records are kept, the bridges between family members are the ones that go.
@@ -25,6 +29,7 @@ refuses every record that disagrees with either of them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -61,6 +66,8 @@ class Component:
     cannot_link: Sequence[tuple[int, int]] = ()
     national_id: Mapping[int, str] = field(default_factory=dict)
     birth_date: Mapping[int, str] = field(default_factory=dict)
+    #: scored pairs below the cut-off ``(a, b) -> match weight``, a < b: evidence, not edges
+    evidence: Mapping[tuple[int, int], float] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +122,19 @@ class _Agglomeration:
             birth_dates_compatible if settings.birth_date_typos else lambda x, y: x == y)
         self.id_ok = _with_aliases(id_ok, _aliases(comp, comp.national_id, id_ok))
         self.date_ok = _with_aliases(date_ok, _aliases(comp, comp.birth_date, date_ok))
+        self.weigh = settings.weigh_conflicts
+        self.nid, self.dob = comp.national_id, comp.birth_date
+        self.members: dict[int, list[int]] = {x: [x] for x in comp.nodes}
+        self.cut_w = _weight(settings.auto_match_probability)
+        self.unscored_w = _weight(settings.unscored_conflict_probability)
+        self.scored: dict[int, dict[int, float]] = {}
+        for e in comp.edges:
+            if not e.must:
+                self.scored.setdefault(e.a, {})[e.b] = e.weight
+                self.scored.setdefault(e.b, {})[e.a] = e.weight
+        for (a, b), w in comp.evidence.items():
+            self.scored.setdefault(a, {})[b] = w
+            self.scored.setdefault(b, {})[a] = w
 
     def blocking_cannot_link(self, ra: int, rb: int) -> tuple[int, int] | None:
         """A cannot-link pair with one record in each group, if any."""
@@ -132,17 +152,54 @@ class _Agglomeration:
     def conflict(self, ra: int, rb: int) -> str | None:
         if self.blocking_cannot_link(ra, rb) is not None:
             return REASON_CANNOT_LINK
+        reason = None
         ia, ib = self.ids.get(ra), self.ids.get(rb)
         if ia and ib and _any_incompatible_pair(ia, ib, self.id_ok):
-            return REASON_NATIONAL_ID
-        da, db = self.dates.get(ra), self.dates.get(rb)
-        if da and db and _any_incompatible_pair(da, db, self.date_ok):
-            return REASON_BIRTH_DATE
-        return None
+            reason = REASON_NATIONAL_ID
+        else:
+            da, db = self.dates.get(ra), self.dates.get(rb)
+            if da and db and _any_incompatible_pair(da, db, self.date_ok):
+                reason = REASON_BIRTH_DATE
+        if reason is not None and self.weigh and self.outweighed(ra, rb):
+            return None
+        return reason
+
+    def outweighed(self, ra: int, rb: int) -> bool:
+        """Does the model's evidence across the two groups favour joining them despite the conflict?
+
+        Sum, over record pairs across the groups that the model scored or whose identifiers
+        conflict, of the pair's weight minus the cut-off's weight (an unscored conflicting
+        pair counts at the keep threshold's weight): positive means the groups are more
+        alike than the cut-off asks, conflict included. Households stay apart: their members'
+        own pairs weigh against them.
+        """
+        small, big = (ra, rb) if len(self.members[ra]) <= len(self.members[rb]) else (rb, ra)
+        big_set = set(self.members[big])
+        if len(self.members[small]) * len(big_set) > 40_000:
+            return False  # too large to weigh pair by pair: the conflict stands
+        total = 0.0
+        for x in self.members[small]:
+            near = self.scored.get(x, {})
+            for y in big_set:
+                w = near.get(y)
+                if w is None:
+                    if not self._conflicting(x, y):
+                        continue
+                    w = self.unscored_w
+                total += w - self.cut_w
+        return total > 0
+
+    def _conflicting(self, x: int, y: int) -> bool:
+        nx, ny = self.nid.get(x), self.nid.get(y)
+        if nx is not None and ny is not None and not self.id_ok(nx, ny):
+            return True
+        bx, by = self.dob.get(x), self.dob.get(y)
+        return bx is not None and by is not None and not self.date_ok(bx, by)
 
     def merge(self, ra: int, rb: int) -> None:
         root = self.uf.union(ra, rb)
         gone = rb if root == ra else ra
+        self.members[root] = self.members[root] + self.members.pop(gone)
         _merge_into(self.ids, root, gone)
         _merge_into(self.dates, root, gone)
         moved = self.partners.pop(gone, None)
@@ -187,6 +244,11 @@ def _with_aliases(compatible: Callable[[str, str], bool], aliases: frozenset[fro
     if not aliases:
         return compatible
     return lambda x, y: compatible(x, y) or frozenset((x, y)) in aliases
+
+
+def _weight(p: float) -> float:
+    """Match weight (log2 odds) of a probability; +inf at 1."""
+    return math.inf if p >= 1.0 else math.log2(p / (1.0 - p))
 
 
 def _edge_order(e: Edge) -> tuple[float, int, int]:

@@ -30,6 +30,13 @@ class ClusterSettings:
     (see :mod:`mdm.cluster.identifiers`) instead of treating every difference as a
     conflict. ``split_on_national_id`` / ``split_on_birth_date`` turn those checks off.
 
+    ``weigh_conflicts``: two groups whose identifiers conflict are still joined when the
+    model's evidence across them favours it: the sum, over their scored record pairs and
+    their conflicting ones, of each pair's match weight minus the cut-off's, is positive.
+    A conflicting pair the model did not score counts as scored at
+    ``unscored_conflict_probability`` (the keep threshold below which predictions are
+    dropped). Off: every conflict splits, as a veto.
+
     ``max_cluster_size``: clusters larger than this are flagged for steward review
     (not split).
     """
@@ -43,11 +50,16 @@ class ClusterSettings:
     split_on_birth_date: bool = True
     national_id_typos: bool = True
     birth_date_typos: bool = True
+    weigh_conflicts: bool = True
+    unscored_conflict_probability: float = 0.01
 
     def __post_init__(self) -> None:
         _probability("auto_match_probability", self.auto_match_probability)
         if self.weak_bridge_probability is not None:
             _probability("weak_bridge_probability", self.weak_bridge_probability)
+        if not 0.0 < self.unscored_conflict_probability < 1.0:
+            raise ConfigError(f"cluster setting unscored_conflict_probability must be in (0, 1), got "
+                              f"{self.unscored_conflict_probability!r}; e.g. 0.01")
         if self.max_cluster_size < 1:
             raise ConfigError(f"cluster setting max_cluster_size must be >= 1, got {self.max_cluster_size}; "
                               "use e.g. 10 to flag clusters of more than ten records")

@@ -157,7 +157,7 @@ def _load_links(inputs: _Inputs, table: TableInput | None, role: str, nodes: str
 
 
 def _load_edges(inputs: _Inputs, pairs: TableInput, nodes: str, must: str | None,
-                threshold: float) -> dict[str, Any]:
+                threshold: float) -> tuple[dict[str, Any], str]:
     name = inputs.name("pairs", pairs)
     have = _require(inputs, name, "pairs", ("unique_id_l", "unique_id_r", "match_probability"))
     p = "match_probability::DOUBLE"
@@ -182,7 +182,44 @@ def _load_edges(inputs: _Inputs, pairs: TableInput, nodes: str, must: str | None
     return inputs.con.execute(f"""
         SELECT least(x, y) AS a, greatest(x, y) AS b, max(w) AS w, max(p) AS p, bool_or(must) AS must
         FROM (SELECT x, y, w, p, must FROM {edges} {union_must}) WHERE x <> y
-        GROUP BY ALL ORDER BY a, b""").fetchnumpy()
+        GROUP BY ALL ORDER BY a, b""").fetchnumpy(), name
+
+
+def _load_evidence(inputs: _Inputs, pairs: str, nodes: str, threshold: float, labels: IntArray, cand: IntArray
+                   ) -> dict[int, dict[tuple[int, int], float]]:
+    """Scored pairs below the cut-off inside the candidate components, by component label.
+
+    They are not edges, but they are evidence: two groups whose records the model scored
+    as different people are not joined because their identifiers are close (see
+    :mod:`mdm.cluster.constrained`).
+    """
+    if not len(cand):
+        return {}
+    chosen = np.zeros(len(labels), bool)
+    chosen[cand] = True
+    idx = np.flatnonzero(chosen[labels])
+    view = inputs.name("cand_nodes", pa.table({"idx": pa.array(idx, pa.int64())}))
+    have = inputs.columns(pairs)
+    p = "match_probability::DOUBLE"
+    from_p = f"CASE WHEN {p} >= 1 THEN 'inf'::DOUBLE WHEN {p} <= 0 THEN '-inf'::DOUBLE ELSE log2({p} / (1 - {p})) END"
+    weight = f"coalesce(match_weight::DOUBLE, {from_p})" if "match_weight" in have else from_p
+    below = f"{p} < {float(threshold)!r}" + (" OR t.band IS DISTINCT FROM 'match'" if "band" in have else "")
+    got = inputs.con.execute(f"""
+        SELECT least(l.idx, r.idx) AS a, greatest(l.idx, r.idx) AS b, max({weight}) AS w FROM {pairs} t
+        JOIN {nodes} l ON l.unique_id = t.unique_id_l::VARCHAR
+        JOIN {nodes} r ON r.unique_id = t.unique_id_r::VARCHAR
+        WHERE ({below}) AND l.idx IN (SELECT idx FROM {view}) AND r.idx IN (SELECT idx FROM {view})
+          AND l.idx <> r.idx
+        GROUP BY ALL""").fetchnumpy()
+    out: dict[int, dict[tuple[int, int], float]] = {}
+    a = np.asarray(got["a"], np.int64)
+    b = np.asarray(got["b"], np.int64)
+    w = np.asarray(got["w"], np.float64)
+    same = labels[a] == labels[b]
+    for x, y, v, lab in zip(a[same].tolist(), b[same].tolist(), w[same].tolist(), labels[a[same]].tolist(),
+                            strict=True):
+        out.setdefault(int(lab), {})[(x, y)] = v
+    return out
 
 
 def _codes(inputs: _Inputs, nodes: str, column: str) -> tuple[IntArray, list[str]]:
@@ -274,21 +311,25 @@ def _cluster(con: duckdb.DuckDBPyConnection, records: TableInput, pairs: TableIn
         must = None
         if len(ml_a):
             must = inputs.name("must_ints", pa.table({"a": ml_a, "b": ml_b}))
-        edges = _load_edges(inputs, pairs, nodes, must, settings.auto_match_probability)
+        edges, pairs_name = _load_edges(inputs, pairs, nodes, must, settings.auto_match_probability)
         nid_codes, nid_values = _codes(inputs, nodes, "national_id")
         dob_codes, dob_values = _codes(inputs, nodes, "birth_date")
         ordered: Any = con.sql(f"SELECT unique_id FROM {nodes} ORDER BY idx").to_arrow_table()
         uid = ordered.column("unique_id").combine_chunks()
-    n = len(uid)
-    timings["load"] = time.perf_counter() - started
+        n = len(uid)
+        timings["load"] = time.perf_counter() - started
 
-    t0 = time.perf_counter()
-    ea = np.asarray(edges["a"], np.int64)
-    eb = np.asarray(edges["b"], np.int64)
-    labels = connected_components(n, ea, eb)
-    same_cl = labels[cl_a][labels[cl_a] == labels[cl_b]]
-    cand = _candidates(labels, edges, same_cl, nid_codes, dob_codes, settings)
-    timings["components"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ea = np.asarray(edges["a"], np.int64)
+        eb = np.asarray(edges["b"], np.int64)
+        labels = connected_components(n, ea, eb)
+        same_cl = labels[cl_a][labels[cl_a] == labels[cl_b]]
+        cand = _candidates(labels, edges, same_cl, nid_codes, dob_codes, settings)
+        timings["components"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        evidence = _load_evidence(inputs, pairs_name, nodes, settings.auto_match_probability, labels, cand) \
+            if settings.weigh_conflicts and (settings.split_on_national_id or settings.split_on_birth_date) else {}
+        timings["evidence"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     sizes0 = np.bincount(labels, minlength=n)
@@ -298,7 +339,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, records: TableInput, pairs: TableIn
     split = 0
     if len(cand):
         split, cuts, conflicts = _split(labels, cand, ea, eb, edges, cl_a, cl_b, nid_codes, nid_values,
-                                        dob_codes, dob_values, uid, settings)
+                                        dob_codes, dob_values, uid, settings, evidence)
     timings["split"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -328,6 +369,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, records: TableInput, pairs: TableIn
 def _split(labels: IntArray, cand: IntArray, ea: IntArray, eb: IntArray, edges: dict[str, Any],
            cl_a: IntArray, cl_b: IntArray, nid_codes: IntArray, nid_values: list[str], dob_codes: IntArray,
            dob_values: list[str], uid: pa.Array, settings: ClusterSettings,
+           evidence: dict[int, dict[tuple[int, int], float]] | None = None,
            ) -> tuple[int, list[Cut], list[MustLinkConflict]]:
     """Run the splitter on every candidate component; relabel ``labels`` in place."""
     chosen = np.zeros(len(labels), bool)
@@ -364,6 +406,7 @@ def _split(labels: IntArray, cand: IntArray, ea: IntArray, eb: IntArray, edges: 
             cannot_link=list(zip(c_a[clo:chi], c_b[clo:chi], strict=True)),
             national_id={x: nid_values[nid_list[x]] for x in members if nid_list[x] >= 0},
             birth_date={x: dob_values[dob_list[x]] for x in members if dob_list[x] >= 0},
+            evidence=(evidence or {}).get(label, {}),
         )
         result = split_component(comp, settings)
         if len(result.groups) > 1:

@@ -106,9 +106,25 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
 
 
+#: standardiser outputs some hubs lack (sources without a street line, hubs standardised before they
+#: existed): a feature reading them reads NULL there instead of failing to bind
+OPTIONAL_COLUMNS = ("street_address__district", "street_address__city")
+
+
+def _bindable(expr: str, table_cols: Iterable[str] | None) -> str:
+    """``expr`` with the optional columns ``table_cols`` lacks read as NULL."""
+    if table_cols is None:
+        return expr
+    have = set(table_cols)
+    for col in OPTIONAL_COLUMNS:
+        if col not in have and col in expr:
+            expr = re.sub(rf"\b{col}\b", "CAST(NULL AS VARCHAR)", expr)
+    return expr
+
+
 def _expression(name: str, exprs: Mapping[str, str], table_cols: set[str]) -> str | None:
     if name in exprs:
-        return exprs[name]
+        return _bindable(exprs[name], table_cols)
     if name in table_cols:
         return _quote(name)
     return None
@@ -167,7 +183,7 @@ def feature_sql(columns: Iterable[str], rules: MatchRules | None = None, table: 
         if not is_identifier(name):
             raise ValueError(f"feature name {name!r} is not a plain identifier")
         if name in exprs:
-            expr = exprs[name]
+            expr = _bindable(exprs[name], known)
         elif known is None or name in known:
             expr = _quote(name)
         else:

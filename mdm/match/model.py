@@ -38,6 +38,7 @@ from mdm.match.engine import Engine
 from mdm.match.features import fingerprint
 from mdm.match.rules import MatchRules
 from mdm.match.settings import Compiled, blocking_rule_creator
+from mdm.match.thresholds import FLOOR_PROBABILITY
 
 log = logging.getLogger("mdm.match")
 
@@ -223,7 +224,9 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
         "parameters": summary,
         "seconds": round(time.perf_counter() - t_all, 3),
     }
-    notes = _evidence_notes(sessions, len(compiled.em_rules), settings, rules.thresholds.auto_match, restored)
+    # adaptive cut-offs go as low as even odds: only a model that cannot reach that has too little evidence
+    lowest = FLOOR_PROBABILITY if rules.thresholds.adaptive else rules.thresholds.auto_match
+    notes = _evidence_notes(sessions, len(compiled.em_rules), settings, lowest, restored)
     manifest["evidence"] = "sufficient" if not notes else "insufficient"
     manifest["notes"] = notes
     for text in notes:
@@ -292,9 +295,9 @@ def _evidence_notes(sessions: int, planned: int, settings: dict[str, Any], auto_
                      "steward links it")
     elif best < auto_match:
         notes.append(f"too little evidence in the match model: a pair agreeing on every comparison scores at "
-                     f"most {best:.3g} (configured auto_match {auto_match:g}): few or no duplicates, or too few "
-                     "attributes to tell people apart; records stay their own golden records unless a steward "
-                     "links them")
+                     f"most {best:.3g} (the auto-match cut-off is {auto_match:g} or more): few or no duplicates, "
+                     "or too few attributes to tell people apart; records stay their own golden records unless a "
+                     "steward links them")
     if restored:
         notes.append(f"comparison(s) {', '.join(restored)} were lost in training and kept untrained")
     return notes

@@ -281,7 +281,7 @@ def test_an_identifier_difference_the_model_outweighed_is_not_a_split() -> None:
     scores above the cut-off stays together, while the same kind of difference between records that no edge
     joins still keeps their groups apart (two people chained through a record without identifiers)."""
     ids = ["a1", "a2", "a3", "b1", "b2", "c"]
-    nid = {"a1": "123-45-6789", "a2": "123-45-6789", "a3": "132-45-6798", "b1": "987-65-4321", "b2": "987-65-4321"}
+    nid = {"a1": "234-56-7891", "a2": "234-56-7891", "a3": "324-56-7981", "b1": "876-54-3219", "b2": "876-54-3219"}
     dob = {"a1": "1980-03-12", "a3": "1980-12-04", "b1": "1982-07-01"}
     pairs = [("a1", "a2", 0.99999), ("a1", "a3", 0.9999), ("b1", "b2", 0.99999), ("c", "a2", 0.99999),
              ("c", "b1", 0.99998)]
@@ -291,3 +291,21 @@ def test_an_identifier_difference_the_model_outweighed_is_not_a_split() -> None:
     assert got["b1"] == got["b2"] != got["a1"]  # a and b were joined only through c: their ids still conflict
     assert got["c"] == got["a1"]  # c joins the side of its strongest edge
     assert {cut.reason for cut in result.report.cuts} <= {"national_id", "birth_date"}
+
+
+def test_a_conflict_is_weighed_against_the_evidence_across_the_groups() -> None:
+    """Birth dates two slips apart (a typo and a swap) join when the records' own scores favour it; household
+    members joined by one wrong edge stay apart because their other pairs score as different people."""
+    ids = ["x1", "x2", "x3", "h1", "h2", "k1", "k2"]
+    dob = {"x1": "1980-03-12", "x3": "1980-12-08", "h1": "1975-06-30", "h2": "1975-06-30",
+           "k1": "2004-01-15", "k2": "2004-01-15"}
+    pairs = [("x1", "x2", 0.99999), ("x2", "x3", 0.99999), ("x1", "x3", 0.9),  # x1-x3: scored, below the cut
+             ("h1", "h2", 0.99999), ("k1", "k2", 0.99999), ("h2", "k1", 0.97),  # one wrong edge in a family
+             ("h1", "k1", 0.001), ("h1", "k2", 0.001), ("h2", "k2", 0.002)]
+    result = cluster_records(_records(ids, dob=dob), _pairs(pairs))
+    got = _clusters(result)
+    assert got["x1"] == got["x2"] == got["x3"]
+    assert got["h1"] == got["h2"] != got["k1"] == got["k2"]
+    vetoed = _clusters(cluster_records(_records(ids, dob=dob), _pairs(pairs),
+                                       settings=ClusterSettings(weigh_conflicts=False)))
+    assert vetoed["x3"] != vetoed["x1"]  # as a veto, the conflict splits the duplicates

@@ -71,7 +71,8 @@ def test_different_people_of_one_family_are_not_a_swap(compiled: Compiled) -> No
 
 
 def contact(phone: str | None, street: str | None, postal: str | None) -> dict[str, Any]:
-    return {"phone": phone, "street_key": street, "postal_code": postal, "zip3": postal and postal[:3],
+    return {"phone": phone, "street_key": street, "postal_code": postal, "postal_area": postal,
+            "zip3": postal and postal[:3],
             "phone_last7": phone and phone[-7:]}
 
 
@@ -82,7 +83,7 @@ def test_postal_code_alone_is_its_own_level_when_nothing_else_can_be_compared(co
     moved_street = contact("+16175550123", "9 ELM", "02115")
     assert level_of(compiled, "contact", crm, web)["label_for_charts"] == \
         "same postal code, no phone or street to compare"
-    assert level_of(compiled, "contact", crm, moved_street)["label_for_charts"] == "same postal code"
+    assert level_of(compiled, "contact", crm, moved_street)["label_for_charts"] == "same postal code or district"
     # a different phone at the same street line is still the street level, not the lone-postcode one
     assert level_of(compiled, "contact", crm, other_phone)["label_for_charts"] == "same street line and postal code"
     assert level_of(compiled, "contact", crm, contact("+16174305195", None, None))["label_for_charts"] == \

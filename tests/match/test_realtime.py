@@ -247,7 +247,7 @@ def test_features_of_equal_the_batch_sql_on_odd_strings(con: duckdb.DuckDBPyConn
     # the odd records were repaired: the Han name compares as pinyin, the whole name was split,
     # the postal codes came back from the lines
     assert batch["t:o0"]["first_name_key"] == "wanggang"
-    assert batch["t:o3"]["postal_code"] == "85301"
+    assert batch["t:o3"]["postal_area"] == "85301"  # the postal code (US: postal_area is the postal code)
     assert batch["t:o1"]["last_name_key"] == "richter"
     assert batch["t:e0"]["last_name_key"] == "carter"
     assert batch["t:e1"]["first_name_key"] == "marcus"
@@ -268,7 +268,7 @@ def test_a_mirror_that_disagrees_with_batch_is_not_used(hub: tuple[Project, Path
                       "regexp_matches(r.street_address, '\\d{5}\\s*$')) ORDER BY 1 LIMIT 1").fetchone()
     assert uid is not None
     feats, _ = stale.features_of(_std_row(con, uid[0]), uid[0], _raw_row(con, uid[0]))
-    assert feats["postal_code"] is not None
+    assert feats["postal_area"] is not None
     assert {c: feats.get(c) for c in stale.columns} == _hub_features(stale, uid[0])
 
 
@@ -355,7 +355,7 @@ def test_add_records_makes_a_new_record_findable(hub: tuple[Project, Path], con:
     try:
         assert add_match_keys(con, [new], hub[0].match_rules) > 0
         assert matcher.add_records(con, [new]) == 1
-        assert _hub_features(matcher, new)["postal_code"] is not None
+        assert _hub_features(matcher, new)["postal_area"] is not None
         assert _hub_features(matcher, new) == _hub_features(matcher, uid[0])
         keys = {k for u, k in con.execute("SELECT unique_id, key FROM match_key WHERE unique_id IN (?, ?)",
                                           [uid[0], new]).fetchall() if u == new}
