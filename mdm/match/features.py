@@ -49,6 +49,10 @@ BUILTIN_FEATURES: dict[str, str] = {
     "last_name_last_token": f"list_last(string_split({_fold('last_name', ' ')}, ' '))",
     "first_initial": f"left({_fold('first_name')}, 1)",
     "last_initial": f"left({_fold('last_name')}, 1)",
+    # both initials in sorted order: equal for "cherish greer" and "grhfr cherish" (swapped, a typo on top)
+    "initials_key": f"CASE WHEN {_fold('first_name')} IS NOT NULL AND {_fold('last_name')} IS NOT NULL THEN "
+                    f"least(left({_fold('first_name')}, 1), left({_fold('last_name')}, 1)) || "
+                    f"greatest(left({_fold('first_name')}, 1), left({_fold('last_name')}, 1)) END",
     # first and last name in sorted order: equal for "jie zhang" and "zhang jie"
     "name_key": f"CASE WHEN {_fold('first_name')} IS NOT NULL AND {_fold('last_name')} IS NOT NULL THEN "
                 f"least({_fold('first_name')}, {_fold('last_name')}) || ' ' || "

@@ -287,6 +287,7 @@ def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
         "last_name_first_token": None if last_sp is None else last_sp.split(" ")[0],
         "last_name_last_token": None if last_sp is None else last_sp.split(" ")[-1],
         "first_initial": _left(first, 1), "last_initial": _left(last, 1),
+        "initials_key": "".join(sorted((first[:1], last[:1]))) if both else None,  # type: ignore[index]
         "name_key": f"{min(first, last)} {max(first, last)}" if both else None,  # type: ignore[type-var]
         "full_name_key": f"{first}{last}" if both else None,
         "lone_name_key": (first if first is not None else last) if (first is None) != (last is None) else None,

@@ -204,8 +204,9 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
                                             label="full name typed into this field"))
         if spec.single_name:
             lone, other = spec.single_name
-            levels.append(EitherEqualsLevel(kind="either_equals", column=lone, other=other,
-                                            label="single name equals the other's surname"))
+            label = ("single name equals the other's surname" if lone != c else
+                     f"equals the other's {other.removesuffix('_key').replace('_', ' ')}")
+            levels.append(EitherEqualsLevel(kind="either_equals", column=lone, other=other, label=label))
         levels += [StringLevel(kind="jaro_winkler", column=c, threshold=t, label=f"jaro_winkler >= {t:g}")
                    for t in low]
         return [c], levels

@@ -282,7 +282,7 @@ def test_an_identifier_difference_the_model_outweighed_is_not_a_split() -> None:
     joins still keeps their groups apart (two people chained through a record without identifiers)."""
     ids = ["a1", "a2", "a3", "b1", "b2", "c"]
     nid = {"a1": "234-56-7891", "a2": "234-56-7891", "a3": "324-56-7981", "b1": "876-54-3219", "b2": "876-54-3219"}
-    dob = {"a1": "1980-03-12", "a3": "1980-12-04", "b1": "1982-07-01"}
+    dob = {"a1": "1980-03-12", "a3": "1981-03-21", "b1": "1982-07-01"}  # a3: a slip in the year, the day swapped
     pairs = [("a1", "a2", 0.99999), ("a1", "a3", 0.9999), ("b1", "b2", 0.99999), ("c", "a2", 0.99999),
              ("c", "b1", 0.99998)]
     result = cluster_records(_records(ids, nid=nid, dob=dob), _pairs(pairs))
@@ -297,7 +297,7 @@ def test_a_conflict_is_weighed_against_the_evidence_across_the_groups() -> None:
     """Birth dates two slips apart (a typo and a swap) join when the records' own scores favour it; household
     members joined by one wrong edge stay apart because their other pairs score as different people."""
     ids = ["x1", "x2", "x3", "h1", "h2", "k1", "k2"]
-    dob = {"x1": "1980-03-12", "x3": "1980-12-08", "h1": "1975-06-30", "h2": "1975-06-30",
+    dob = {"x1": "1980-03-12", "x3": "1980-08-21", "h1": "1975-06-30", "h2": "1975-06-30",
            "k1": "2004-01-15", "k2": "2004-01-15"}
     pairs = [("x1", "x2", 0.99999), ("x2", "x3", 0.99999), ("x1", "x3", 0.9),  # x1-x3: scored, below the cut
              ("h1", "h2", 0.99999), ("k1", "k2", 0.99999), ("h2", "k1", 0.97),  # one wrong edge in a family
@@ -309,3 +309,13 @@ def test_a_conflict_is_weighed_against_the_evidence_across_the_groups() -> None:
     vetoed = _clusters(cluster_records(_records(ids, dob=dob), _pairs(pairs),
                                        settings=ClusterSettings(weigh_conflicts=False)))
     assert vetoed["x3"] != vetoed["x1"]  # as a veto, the conflict splits the duplicates
+
+
+def test_values_no_slip_explains_stay_a_veto_however_strong_the_edge() -> None:
+    """Another year and another day is two people, not a typo, even when the pair scores above the cut-off
+    (name-alikes with one e-mail address): the conflict is not left to a weight EM may have learnt too weak."""
+    ids = ["p1", "p2", "q1"]
+    dob = {"p1": "1962-04-18", "q1": "1995-03-04"}
+    pairs = [("p1", "p2", 0.99999), ("p2", "q1", 0.99999), ("p1", "q1", 0.999)]
+    got = _clusters(cluster_records(_records(ids, dob=dob), _pairs(pairs)))
+    assert got["p1"] != got["q1"]
