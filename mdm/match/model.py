@@ -283,6 +283,17 @@ def best_probability(settings: dict[str, Any]) -> float:
     return 1.0 / (1.0 + 2.0 ** -weight) if weight > -1000 else 0.0
 
 
+REACH_PREFIX = "too little evidence in the match model:"
+
+
+def reach_note(best: float, auto_match: float) -> str:
+    """The note for a model whose best pair cannot reach the auto-match cut-off."""
+    return (f"{REACH_PREFIX} a pair agreeing on every comparison scores at "
+            f"most {best:.3g} (the auto-match cut-off is {auto_match:g} or more): few or no duplicates, "
+            "or too few attributes to tell people apart; records stay their own golden records unless a "
+            "steward links them")
+
+
 def _evidence_notes(sessions: int, planned: int, settings: dict[str, Any], auto_match: float,
                     restored: list[str]) -> list[str]:
     """Why the model cannot tell matches from non-matches, in words for the run summary (empty: it can)."""
@@ -294,10 +305,7 @@ def _evidence_notes(sessions: int, planned: int, settings: dict[str, Any], auto_
                      "untrained levels weigh nothing, so every record stays its own golden record unless a "
                      "steward links it")
     elif best < auto_match:
-        notes.append(f"too little evidence in the match model: a pair agreeing on every comparison scores at "
-                     f"most {best:.3g} (the auto-match cut-off is {auto_match:g} or more): few or no duplicates, "
-                     "or too few attributes to tell people apart; records stay their own golden records unless a "
-                     "steward links them")
+        notes.append(reach_note(best, auto_match))
     if restored:
         notes.append(f"comparison(s) {', '.join(restored)} were lost in training and kept untrained")
     return notes

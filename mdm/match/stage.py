@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,14 @@ import pyarrow as pa
 
 from mdm.match.engine import engine_for
 from mdm.match.features import build_features, census
-from mdm.match.model import MatchModel, estimate_m_from_labels, load_or_train
+from mdm.match.model import (
+    REACH_PREFIX,
+    MatchModel,
+    best_probability,
+    estimate_m_from_labels,
+    load_or_train,
+    reach_note,
+)
 from mdm.match.predict import predict_pairs, review_pairs
 from mdm.match.rules import MatchRules, Thresholds
 from mdm.match.settings import Compiled, compile_settings, referenced_columns
@@ -92,8 +99,26 @@ def match_records(con: duckdb.DuckDBPyConnection, rules: MatchRules, model_dir: 
     choice = chosen[0] if chosen else None
     if choice is not None:
         save_choice(choice, Path(model_dir))
+        model = _note_unreachable(model, choice.auto_match)
     return MatchResult(pairs=pairs, model=model, compiled=compiled, features=features, timings=timings,
                        thresholds=choice)
+
+
+def _note_unreachable(model: MatchModel, auto_match: float) -> MatchModel:
+    """The too-little-evidence note against the cut-off chosen for this run (a fallback when there
+    are too few pairs to read), which the model alone could not know; a stale one goes."""
+    notes = [n for n in model.manifest.get("notes", []) if not n.startswith(REACH_PREFIX)]
+    best = best_probability(model.settings)
+    if best < auto_match and not any(n.startswith("too little evidence") for n in notes):
+        log.warning("%s", text := reach_note(best, auto_match))
+        notes.append(text)
+    if notes == model.manifest.get("notes", []):
+        return model
+    evidence = "insufficient" if any(n.startswith("too little evidence") for n in notes) else "sufficient"
+    noted = replace(model, manifest={**model.manifest, "notes": notes, "evidence": evidence})
+    if model.directory is not None:
+        noted.save(model.directory)  # the saved manifest says so too
+    return noted
 
 
 def _label_weights(scored: pa.Table, labels: Any) -> tuple[list[float], list[bool]] | None:
