@@ -32,10 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
-
-import jellyfish
 
 from mdm.cluster.graph import UnionFind, bridges
 from mdm.cluster.identifiers import birth_dates_compatible, national_ids_compatible
@@ -123,10 +120,8 @@ class _Agglomeration:
             return national_ids_compatible(x, y, allow_typo=allow)
         date_ok: Callable[[str, str], bool] = (
             birth_dates_compatible if settings.birth_date_typos else lambda x, y: x == y)
-        self.id_near: Callable[[str, str], bool] = lambda x, y: _slips(x, y) <= ID_NEAR_SLIPS
-        self.date_near: Callable[[str, str], bool] = lambda x, y: _slips(x, y) <= DATE_NEAR_SLIPS
-        self.id_ok = _with_aliases(id_ok, _aliases(comp, comp.national_id, id_ok, self.id_near))
-        self.date_ok = _with_aliases(date_ok, _aliases(comp, comp.birth_date, date_ok, self.date_near))
+        self.id_ok = _with_aliases(id_ok, _aliases(comp, comp.national_id, id_ok))
+        self.date_ok = _with_aliases(date_ok, _aliases(comp, comp.birth_date, date_ok))
         self.weigh = settings.weigh_conflicts
         self.nid, self.dob = comp.national_id, comp.birth_date
         self.members: dict[int, list[int]] = {x: [x] for x in comp.nodes}
@@ -186,31 +181,20 @@ class _Agglomeration:
         for x in self.members[small]:
             near = self.scored.get(x, {})
             for y in big_set:
-                conflict = self._conflicting(x, y)
-                if conflict == "far":
-                    return False  # values no slip explains (another year and day): a veto, whatever the weights
                 w = near.get(y)
                 if w is None:
-                    if conflict is None:
+                    if not self._conflicting(x, y):
                         continue
                     w = self.unscored_w
                 total += w - self.cut_w
         return total > 0
 
-    def _conflicting(self, x: int, y: int) -> str | None:
-        """None (no conflict), "near" (a few slips apart: weighed) or "far" (a veto)."""
-        found = None
+    def _conflicting(self, x: int, y: int) -> bool:
         nx, ny = self.nid.get(x), self.nid.get(y)
         if nx is not None and ny is not None and not self.id_ok(nx, ny):
-            if not self.id_near(nx, ny):
-                return "far"
-            found = "near"
+            return True
         bx, by = self.dob.get(x), self.dob.get(y)
-        if bx is not None and by is not None and not self.date_ok(bx, by):
-            if not self.date_near(bx, by):
-                return "far"
-            found = "near"
-        return found
+        return bx is not None and by is not None and not self.date_ok(bx, by)
 
     def merge(self, ra: int, rb: int) -> None:
         root = self.uf.union(ra, rb)
@@ -233,23 +217,8 @@ class _Agglomeration:
         return not (_all_compatible(ids, self.id_ok) and _all_compatible(dates, self.date_ok))
 
 
-#: identifiers this many slips (Damerau-Levenshtein, punctuation ignored) apart or fewer are weighed by the
-#: model's evidence; further apart they are a veto. A match model's weight for "different birth date" is
-#: learnt by EM from sessions blocked on other columns and can come out far too weak (name-alikes that EM
-#: takes for matches), so values no typing slip explains are never left to it.
-DATE_NEAR_SLIPS = 2
-ID_NEAR_SLIPS = 3
-
-
-@lru_cache(maxsize=262144)
-def _slips(a: str, b: str) -> int:
-    ka = "".join(ch for ch in a.upper() if ch.isalnum())
-    kb = "".join(ch for ch in b.upper() if ch.isalnum())
-    return int(jellyfish.damerau_levenshtein_distance(ka, kb))
-
-
-def _aliases(comp: Component, values: Mapping[int, str], compatible: Callable[[str, str], bool],
-             near: Callable[[str, str], bool]) -> frozenset[frozenset[str]]:
+def _aliases(comp: Component, values: Mapping[int, str], compatible: Callable[[str, str], bool]
+             ) -> frozenset[frozenset[str]]:
     """Value pairs that the match model itself scored as one person despite the difference.
 
     An edge is a pair at or above the auto-match cut-off; its score already counts the
@@ -265,7 +234,7 @@ def _aliases(comp: Component, values: Mapping[int, str], compatible: Callable[[s
         if e.must:
             continue
         x, y = values.get(e.a), values.get(e.b)
-        if x is not None and y is not None and x != y and not compatible(x, y) and near(x, y):
+        if x is not None and y is not None and x != y and not compatible(x, y):
             found.add(frozenset((x, y)))
     return frozenset(found)
 

@@ -340,7 +340,14 @@ class BlockingRule(_Frozen):
     """Pairs agree on every key. Written as a list ``[first_name, last_name]`` or ``{on: [...]}``."""
 
     on: tuple[Column | BlockKey, ...] = Field(min_length=1)
+    otherwise: tuple[Column | BlockKey, ...] | None = Field(
+        default=None, min_length=1,
+        description="keys used instead when no loaded source carries a column of `on`")
     description: str | None = None
+
+    def instead(self) -> BlockingRule | None:
+        """The rule on ``otherwise`` (None when there is none)."""
+        return None if self.otherwise is None else BlockingRule(on=self.otherwise, description=self.description)
 
     @model_validator(mode="before")
     @classmethod
@@ -349,6 +356,8 @@ class BlockingRule(_Frozen):
             return {"on": data}
         if isinstance(data, str):
             return {"on": [data]}
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}  # YAML 1.1 reads a bare on: as true
         return data
 
     @property

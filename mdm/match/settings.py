@@ -281,7 +281,8 @@ def referenced_columns(rules: MatchRules) -> list[str]:
         null_cols, levels = expand_levels(spec)
         cols += null_cols + [c for lv in levels for c in level_columns(lv)]
     for rule in (*rules.blocking, *rules.training.em, *rules.training.prior.rules):
-        cols += rule.columns
+        instead = rule.instead()
+        cols += rule.columns + (instead.columns if instead is not None else [])
     return list(dict.fromkeys(cols))
 
 
@@ -300,10 +301,14 @@ def _usable_rules(rules: Iterable[BlockingRule], census: ColumnCensus, what: str
     kept = []
     for rule in rules:
         absent = [c for c in rule.columns if not census.present(c)]
-        if absent:
-            _note(notes, f"{what} rule {rule.label} skipped: no loaded source carries {', '.join(absent)}")
-        else:
+        instead = rule.instead()
+        if not absent:
             kept.append(rule)
+        elif instead is not None and all(census.present(c) for c in instead.columns):
+            _note(notes, f"{what} rule {rule.label} is {instead.label}: no loaded source carries {', '.join(absent)}")
+            kept.append(instead)
+        else:
+            _note(notes, f"{what} rule {rule.label} skipped: no loaded source carries {', '.join(absent)}")
     return kept
 
 

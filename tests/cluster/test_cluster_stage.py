@@ -310,12 +310,3 @@ def test_a_conflict_is_weighed_against_the_evidence_across_the_groups() -> None:
                                        settings=ClusterSettings(weigh_conflicts=False)))
     assert vetoed["x3"] != vetoed["x1"]  # as a veto, the conflict splits the duplicates
 
-
-def test_values_no_slip_explains_stay_a_veto_however_strong_the_edge() -> None:
-    """Another year and another day is two people, not a typo, even when the pair scores above the cut-off
-    (name-alikes with one e-mail address): the conflict is not left to a weight EM may have learnt too weak."""
-    ids = ["p1", "p2", "q1"]
-    dob = {"p1": "1962-04-18", "q1": "1995-03-04"}
-    pairs = [("p1", "p2", 0.99999), ("p2", "q1", 0.99999), ("p1", "q1", 0.999)]
-    got = _clusters(cluster_records(_records(ids, dob=dob), _pairs(pairs)))
-    assert got["p1"] != got["q1"]

@@ -112,3 +112,32 @@ def test_misspelt_key_inside_a_comparison_names_its_kind(tmp_path: Path, bundled
     err = _error(tmp_path, bundled_doc)
     assert "comparisons.0.swap_wth" in str(err) and "did you mean 'swap_with'" in str(err)
     assert "kind 'name'" in str(err)
+
+
+def test_bare_on_and_otherwise_in_yaml(tmp_path: Path) -> None:
+    """``{on: [...]}`` as a user types it: YAML 1.1 reads a bare ``on`` as true, which is still the key."""
+    doc = BUNDLED_MATCH_RULES.read_text(encoding="utf-8")
+    assert "{on: [first_name_key, last_name_key, postal_area], otherwise:" in doc  # the bundled file uses it
+    typed = "{on: [first_name_key, postal_area], otherwise: [first_name_key]}"
+    rule = BlockingRule.model_validate(yaml.safe_load(typed))
+    assert rule.columns == ["first_name_key", "postal_area"]
+    instead = rule.instead()
+    assert instead is not None and instead.columns == ["first_name_key"]
+    assert BlockingRule.model_validate(["a"]).instead() is None
+
+
+def test_an_em_rule_over_an_absent_column_falls_back_to_otherwise() -> None:
+    from mdm.match.features import ColumnCensus
+    from mdm.match.settings import compile_settings, referenced_columns
+
+    rules = load_match_rules()
+    assert "postal_area" in referenced_columns(rules)
+    every = {c: 10 for c in referenced_columns(rules)}
+    with_area = compile_settings(rules, ColumnCensus(non_null=every, missing=frozenset(), rows=10))
+    assert ("first_name_key", "last_name_key", "postal_area") in [tuple(r.columns) for r in with_area.em_rules]
+    names_only = {c: n for c, n in every.items() if c in {"first_name_key", "last_name_key", "birth_date",
+                                                          "first_name__metaphone", "last_name__metaphone"}}
+    bare = compile_settings(rules, ColumnCensus(non_null=names_only, missing=frozenset(), rows=10))
+    em = [tuple(r.columns) for r in bare.em_rules]
+    assert ("first_name_key", "last_name_key") in em and ("birth_date",) in em  # names + birth dates still train
+    assert any("is first_name_key+last_name_key" in n for n in bare.notes)
