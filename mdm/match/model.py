@@ -326,7 +326,7 @@ def _estimate_prior(linker: Linker, compiled: Compiled, recall: float, report: _
         try:
             linker.training.estimate_probability_two_random_records_match(creators, recall=attempt)
             return f"deterministic rules at recall {attempt:g}"
-        except ValueError as exc:  # more deterministic matches than the recall allows (tiny data)
+        except (ValueError, ZeroDivisionError) as exc:  # more matches than the recall allows; no pairs at all
             report.failures.append({"session": "prior", "error": " ".join(str(exc).split())})
     return "prior estimation failed: Splink's default prior kept"
 

@@ -142,3 +142,18 @@ def test_best_probability(prior: float, weights: list[list[float]], expected: fl
                 "comparisons": [{"comparison_levels": [{"is_null_level": True}, *map(level, ws)]} for ws in weights]}
     assert best_probability(settings) == pytest.approx(expected)
     assert MatchModel(settings=settings, manifest={}).prior == prior
+
+
+def test_one_record_left_after_quarantine_is_no_crash(tmp_path: Path) -> None:
+    """Two rows, one unreadable (a JSON line escaping a lone surrogate): one record, no pair to
+    estimate the prior from (Splink divides by zero there); a note, one golden record, exit 0."""
+    (tmp_path / "web.jsonl").write_text('{"id":"1","first":"Ann","last":"Lee","dob":"\\ud800"}\n'
+                                        '{"id":"2","first":"Bo","last":"Kim","dob":"1980-01-02"}\n', encoding="utf-8")
+    (tmp_path / "web.yaml").write_text("source: web\ntrust: 50\nid_column: id\ncolumns:\n  first_name: first\n"
+                                       "  last_name: last\n  birth_date: dob\n", encoding="utf-8")
+    config = tmp_path / "mdm.yaml"
+    config.write_text("hub: hub.duckdb\nsources:\n  - {mapping: web.yaml, path: web.jsonl}\n", encoding="utf-8")
+    done = mdm("run", "--config", str(config))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "too little evidence" in " ".join(done.stdout.split())
+    assert set(xref(config)) == {"2"}  # the quarantined row has no golden record (yet)
