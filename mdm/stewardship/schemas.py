@@ -3,14 +3,26 @@
 Table rows never leave the server as they are: each Public model is built from a domain
 object by a ``of`` class method, so adding a column to a table changes no response.
 Every model carries an example for the OpenAPI document.
+
+Request models are strict, and their JSON schema says exactly what they accept, so a
+client (or a fuzzer) reading ``/openapi.json`` and the server agree:
+
+- no silent coercion: ``true``, ``0`` or ``"1"`` are not accepted where the schema says
+  string, boolean or integer (pydantic's lax mode would read ``{"retrain": 0}`` as false);
+- date-times are RFC 3339 strings **with** an offset (``Z`` or ``+hh:mm``); a naive
+  date-time or a number (``0``, a 1970 epoch) is refused with 422. Dates are ``YYYY-MM-DD``;
+- a ``reason`` must hold at least one visible character: white space, control and
+  zero-width characters alone are refused, and the schema's ``pattern`` says the same;
+- response date-times always carry their offset (the hub keeps naive local times).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, WithJsonSchema
 
 from mdm.stewardship.audit import Entry, Verification
 from mdm.stewardship.auth import KeyRow, Principal, Role
@@ -18,19 +30,107 @@ from mdm.stewardship.runs import RunJob
 from mdm.stewardship.tasks import Task
 
 
-def _aware(value: Any) -> Any:
+def _aware(value: dt.datetime) -> dt.datetime:
     """The hub keeps naive local timestamps; the API speaks RFC 3339, with the offset."""
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.astimezone()
+    if value.tzinfo is None:
+        try:
+            return value.astimezone()
+        except (OverflowError, ValueError, OSError):  # 0001-01-01 west of the local zone: read as UTC
+            return value.replace(tzinfo=dt.UTC)
     return value
 
 
-#: a point in time with its UTC offset (RFC 3339 date-time)
-Timestamp = Annotated[dt.datetime, BeforeValidator(_aware)]
+#: a point in time with its UTC offset (RFC 3339 date-time), in responses: naive hub times
+#: (whether a datetime or a string read back from JSON) get the server's local offset
+Timestamp = Annotated[dt.datetime, AfterValidator(_aware)]
+
+#: years 0001-9999 (RFC 3339 allows 0000, which no date type here can hold)
+_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+DATE_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+DATE_TIME_PATTERN = (rf"^{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+                     r":[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$")
+_DATE_RE = re.compile(DATE_PATTERN)
+_DATE_TIME_RE = re.compile(DATE_TIME_PATTERN)
+
+
+def _request_date_time(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ValueError("a date-time is an RFC 3339 string such as 2026-01-05T10:00:00Z, not a number")
+    if not _DATE_TIME_RE.fullmatch(value):
+        raise ValueError(f"{value[:40]!r} is not an RFC 3339 date-time with an offset (e.g. 2026-01-05T10:00:00Z "
+                         "or 2026-01-05T10:00:00+01:00); a time without Z or +hh:mm is ambiguous and refused")
+    text = value.upper()
+    if "." in text:  # Python reads at most 6 fraction digits: nanoseconds are cut to microseconds
+        head, _, rest = text.partition(".")
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        text = f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}"
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        raise ValueError(f"{value[:40]!r} is not a real date-time") from None
+
+
+def _request_date(value: Any) -> dt.date:
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise ValueError("a date is a YYYY-MM-DD string such as 2026-01-31")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:  # 2026-02-30
+        raise ValueError(f"{value!r} is not a real date") from None
+
+
+#: a date-time a client sends: an RFC 3339 string with its offset; naive times and numbers get 422
+RequestTimestamp = Annotated[dt.datetime, BeforeValidator(_request_date_time), WithJsonSchema({
+    "type": "string", "format": "date-time", "pattern": DATE_TIME_PATTERN,
+    "description": "RFC 3339 with an offset (Z or +hh:mm); a naive date-time or a number is refused (422)"})]
+#: a date a client sends: YYYY-MM-DD
+RequestDate = Annotated[dt.date, BeforeValidator(_request_date), WithJsonSchema({
+    "type": "string", "format": "date", "pattern": DATE_PATTERN})]
+
+def _json_integer(value: Any) -> Any:
+    """JSON Schema's ``integer``: 3 and 3.0 are the same number; ``true`` and ``"3"`` are not numbers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value  # anything else meets the strict int check (bool, str and 3.5 are refused)
+
+
+#: an integer in a request body: JSON's 3 or 3.0; never a boolean or a string
+Integer = Annotated[int, BeforeValidator(_json_integer)]
+
+#: characters that do not make a reason: white space (all that ``str.isspace`` knows), C0/C1
+#: controls, zero-width characters and the byte-order mark. The same class is the schema's pattern.
+_INVISIBLE = (r"\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff")
+VISIBLE_PATTERN = f"[^{_INVISIBLE}]"
+_VISIBLE_RE = re.compile(VISIBLE_PATTERN)
+
+
+def _reason(v: str) -> str:
+    if not _VISIBLE_RE.search(v):
+        raise ValueError("reason must contain a visible character (white space or control characters alone are "
+                         "not a reason)")
+    return v.strip()
+
+
+#: why a steward changed something: kept in the audit log; at least one visible character
+Reason = Annotated[StrictStr, Field(min_length=1, max_length=2000, description="why; kept in the audit log",
+                                    json_schema_extra={"pattern": VISIBLE_PATTERN}),
+                   AfterValidator(_reason)]
+
+
+#: the largest id or sequence number the API takes: 2**53 - 1, the largest integer every JSON reader
+#: holds exactly (with 2**62, 4611686018427387999 reads as the bound itself in a double)
+MAX_ID = 2**53 - 1
+#: an id or sequence number in a request body (the bounds sit on the int, so the schema states them)
+RequestId = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)], BeforeValidator(_json_integer)]
 
 
 def _example(**example: Any) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+def _request(**example: Any) -> ConfigDict:
+    """A request body: unknown fields refused, no type coercion (see the module docstring)."""
+    return ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [example]})
 
 
 class ErrorDetail(BaseModel):
@@ -58,10 +158,10 @@ class Page(BaseModel):
 # --- keys -----------------------------------------------------------------------------
 
 class KeyCreate(BaseModel):
-    model_config = _example(name="alice", role="steward")
+    model_config = _request(name="alice", role="steward")
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]*$",
                       description="who uses the key (a person or an integration)")
-    role: Role
+    role: Role = Field(strict=False)  # one of the enum's strings (strict would want a Role object)
 
 
 class KeyPublic(BaseModel):
@@ -187,37 +287,22 @@ class TaskDetail(BaseModel):
 
 
 class DecisionCreate(BaseModel):
-    model_config = _example(decision="match", version=1, reason="same person: email and phone agree")
+    model_config = _request(decision="match", version=1, reason="same person: email and phone agree")
     decision: Literal["match", "no_match"]
-    version: int = Field(ge=1, le=2**31 - 1, description="the task version you decided on")
-    reason: str = Field(min_length=1, max_length=2000, description="why; kept with the decision and in the audit log")
-
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("reason must not be blank")
-        return v.strip()
+    version: Integer = Field(ge=1, le=2**31 - 1, description="the task version you decided on")
+    reason: Reason
 
 
 class AssignmentUpdate(BaseModel):
-    model_config = _example(assignee="alice", version=1)
+    model_config = _request(assignee="alice", version=1)
     assignee: str | None = Field(min_length=1, max_length=64, description="key name to assign to; null unassigns")
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: Integer = Field(ge=1, le=2**31 - 1)
 
 
 # --- golden records -------------------------------------------------------------------
 
-def _reason(v: str) -> str:
-    if not v.strip():
-        raise ValueError("reason must not be blank")
-    return v.strip()
-
-
-Reason = Annotated[str, Field(min_length=1, max_length=2000, description="why; kept in the audit log"),
-                   AfterValidator(_reason)]
-GoldenVersion = Annotated[int, Field(ge=1, le=2**31 - 1, description="the golden record version you read; "
-                                                                       "a stale one gets 409")]
+GoldenVersion = Annotated[Annotated[int, Field(ge=1, le=2**31 - 1)], BeforeValidator(_json_integer),
+                          Field(description="the golden record version you read; a stale one gets 409")]
 
 _GOLDEN_RECORD_EXAMPLE = {"first_name": "JENNIFER", "last_name": "WATSON", "email": "jen@example.com"}
 
@@ -353,14 +438,14 @@ class ConflictList(Page):
 
 
 class MergeCreate(BaseModel):
-    model_config = _example(other="G0000000188", version=3, reason="same person: national id and email agree")
+    model_config = _request(other="G0000000188", version=3, reason="same person: national id and email agree")
     other: str = Field(min_length=1, max_length=200, description="the golden record to merge with this one")
     version: GoldenVersion
     reason: Reason
 
 
 class SplitCreate(BaseModel):
-    model_config = _example(records=["web:100119"], version=3, reason="a different person with the same name")
+    model_config = _request(records=["web:100119"], version=3, reason="a different person with the same name")
     records: list[Annotated[str, Field(min_length=3, max_length=300, pattern=r"^[^:]+:.+$")]] = Field(
         min_length=1, max_length=1000, description="member records to split off, as source:source_id")
     version: GoldenVersion
@@ -368,7 +453,7 @@ class SplitCreate(BaseModel):
 
 
 class OverrideCreate(BaseModel):
-    model_config = _example(attribute="email", value="jen.watson@example.com", version=3,
+    model_config = _request(attribute="email", value="jen.watson@example.com", version=3,
                             reason="confirmed by phone with the customer")
     attribute: str = Field(min_length=1, max_length=100, description="a dictionary attribute")
     value: str | None = Field(max_length=2000, description="the value to use (null: the attribute is empty)")
@@ -396,7 +481,7 @@ class GoldenChange(BaseModel):
 # --- runs -----------------------------------------------------------------------------
 
 class RunCreate(BaseModel):
-    model_config = _example(retrain=False)
+    model_config = _request(retrain=False)
     retrain: bool = Field(default=False, description="train the match model again")
 
 
@@ -501,16 +586,23 @@ class EventPage(BaseModel):
 
 # --- webhooks -------------------------------------------------------------------------
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_URL_CHARS = r"A-Za-z0-9._~%!$&'()*+,;=:@-"
+#: the webhook URLs the API takes (the router checks exactly this, so schema and server agree)
+WEBHOOK_URL_PATTERN = (rf"^https?://(?:{_LABEL}\.)*{_LABEL}(?::{_PORT})?(?:/[{_URL_CHARS}]*)*"
+                       rf"(?:\?[/?{_URL_CHARS}]*)?$")
+
 class WebhookCreate(BaseModel):
-    model_config = _example(url="https://crm.example.com/mdm-hook", event_types=["created", "updated", "merged"],
+    model_config = _request(url="https://crm.example.com/mdm-hook", event_types=["created", "updated", "merged"],
                             max_attempts=8)
-    url: str = Field(min_length=1, max_length=2000, description="absolute http:// or https:// URL; anything else is "
-                     "refused with 422 (code `webhook.url`)",
-                     json_schema_extra={"pattern": r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"})
+    url: str = Field(min_length=1, max_length=2000, description="absolute http:// or https:// URL with a host name "
+                     "or IPv4 address, optional port, path and query (no user info, no fragment); anything else is "
+                     "refused with 422 (code `webhook.url`)", json_schema_extra={"pattern": WEBHOOK_URL_PATTERN})
     event_types: list[EventType] = Field(default=["created", "updated", "merged", "split", "retired"],
                                          min_length=1, max_length=5)
-    max_attempts: int = Field(default=8, ge=1, le=50, description="attempts before a delivery is dead-lettered")
-    from_seq: int | None = Field(default=None, ge=1, le=2**62,
+    max_attempts: Integer = Field(default=8, ge=1, le=50, description="attempts before a delivery is dead-lettered")
+    from_seq: RequestId | None = Field(default=None,
                                  description="deliver events from this seq on (default: only events after now)")
 
 
@@ -555,8 +647,8 @@ class DeadLetterList(BaseModel):
 
 
 class RedriveCreate(BaseModel):
-    model_config = _example(delivery_ids=[77, 78])
-    delivery_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+    model_config = _request(delivery_ids=[77, 78])
+    delivery_ids: list[RequestId] | None = Field(
         default=None, max_length=10000, description="only these dead letters (default: all of this subscription's)")
 
 
@@ -568,8 +660,8 @@ class RedriveResult(BaseModel):
 # --- audits, quality history, schedules -----------------------------------------------
 
 class DecayAuditCreate(BaseModel):
-    model_config = _example(as_of="2026-01-31", threshold=0.75)
-    as_of: dt.date | None = Field(default=None, description="audit date (default: today)")
+    model_config = _request(as_of="2026-01-31", threshold=0.75)
+    as_of: RequestDate | None = Field(default=None, description="audit date, YYYY-MM-DD (default: today)")
     threshold: float = Field(default=0.75, gt=0, lt=1, description="stale below this probability of still being valid")
 
 
@@ -628,27 +720,23 @@ class ScheduleList(BaseModel):
 
 # --- real-time matching ------------------------------------------------------------------
 
-RecordValue = Annotated[str | int | float | None, Field(description="a raw value, as a source would send it")]
-
-
-def _bounded_record(value: dict[str, Any]) -> dict[str, Any]:
-    if len(value) > 100:
-        raise ValueError("a record has at most 100 attributes")
-    for k, v in value.items():
-        if len(k) > 100 or (isinstance(v, str) and len(v) > 10_000):
-            raise ValueError(f"attribute {k[:40]!r}: names up to 100 and values up to 10,000 characters")
-    return value
+#: one raw attribute value: a string (as a source file would hold it) or null. Numbers and booleans
+#: are refused rather than guessed at (``true`` is no postal code; ``78751`` loses a leading zero).
+RecordValue = Annotated[StrictStr | None, Field(max_length=10_000, description="a raw value, as text, or null")]
+#: attribute -> raw value: at most 100 attributes, names up to 100 characters
+MatchRecord = Annotated[dict[Annotated[str, Field(min_length=1, max_length=100)], RecordValue],
+                        Field(max_length=100, description="attribute -> raw value as text (dictionary attribute "
+                              "names; others are ignored); at most 100 attributes, values up to 10,000 characters")]
 
 
 class MatchCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
         {"record": {"first_name": "Maria", "last_name": "Estrada", "email": "mariaestrada@horizonbakery.com",
                     "postal_code": "78751"}, "source": "crm", "limit": 5}]})
-    record: Annotated[dict[str, RecordValue], AfterValidator(_bounded_record)] = Field(
-        description="attribute -> raw value (dictionary attribute names)")
+    record: MatchRecord
     source: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$",
                                description="standardise as this source would (its default phone region, dates)")
-    limit: int = Field(default=10, ge=1, le=50)
+    limit: Integer = Field(default=10, ge=1, le=50)
 
 
 class MatchCandidatePublic(BaseModel):
@@ -672,13 +760,15 @@ class MatchPublic(BaseModel):
 
 
 class RecordUpsert(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
         {"source": "web", "source_id": "W-1001", "record": {"first_name": "Maria", "last_name": "Estrada",
                                                             "email": "mariaestrada@horizonbakery.com"}}]})
     source: str = Field(max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", description="a configured source")
     source_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")
-    record: Annotated[dict[str, RecordValue], AfterValidator(_bounded_record)]
-    updated_at: Timestamp | None = None
+    record: MatchRecord
+    updated_at: RequestTimestamp | None = Field(default=None, description=(
+        "when the source last changed the record: RFC 3339 with an offset (a naive time or a number is refused); "
+        "one no system can have written is flagged `updated_at.range` and not stored"))
 
 
 class RecordResult(BaseModel):

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path, Query
 
 from mdm.stewardship.deps import RunAdmin, State
 from mdm.stewardship.routers import errors
-from mdm.stewardship.schemas import RunCreate, RunList, RunPublic
+from mdm.stewardship.schemas import MAX_ID, RunCreate, RunList, RunPublic
 
 router = APIRouter(prefix="/api/v1/runs", tags=["runs"])
 
-RunId = Annotated[int, Path(ge=1, le=2**62, description="the run's id")]
+RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="the run's id")]
 
 
 @router.post("", status_code=202, responses=errors(409, 503))

@@ -7,6 +7,7 @@ the server's background worker (:mod:`mdm.stewardship.worker`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -25,6 +26,8 @@ from mdm.stewardship.deps import Cursor, State
 from mdm.stewardship.hubaccess import HubAccess
 from mdm.stewardship.routers import RoleGate, errors
 from mdm.stewardship.schemas import (
+    MAX_ID,
+    WEBHOOK_URL_PATTERN,
     DeadLetterList,
     DeadLetterPublic,
     RedriveCreate,
@@ -38,7 +41,8 @@ from mdm.stewardship.schemas import (
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 WebhookAdmin = Annotated[Principal, Depends(RoleGate("webhooks:manage", Role.admin))]
-WebhookId = Annotated[int, Path(ge=1, le=2**62, description="the subscription's id")]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="the subscription's id")]
+_URL = re.compile(WEBHOOK_URL_PATTERN)
 
 
 def _counts(cur: duckdb.DuckDBPyConnection) -> dict[int, dict[str, int]]:
@@ -76,6 +80,12 @@ def _locked(access: HubAccess, what: str) -> Iterator[duckdb.DuckDBPyConnection]
 
 
 def _check_url(url: str) -> None:
+    """Exactly what the schema's ``pattern`` says (http(s), a host name or IPv4 address, optional
+    port, path and query), so a URL the OpenAPI document refuses is refused here too."""
+    if not _URL.fullmatch(url):
+        raise InputError(f"webhook url {url[:200]!r} must be an absolute http:// or https:// URL: a host name or "
+                         "IPv4 address, an optional port, path and query, no user info or fragment",
+                         code="webhook.url")
     try:
         webhooks.check_url(url)
     except ValueError:  # urlsplit refuses e.g. a broken IPv6 host
@@ -111,6 +121,8 @@ def list_webhooks(admin: WebhookAdmin, cur: Cursor) -> WebhookList:
 @router.delete("/{webhook_id}", status_code=204, responses=errors(404, 503))
 def delete_webhook(webhook_id: WebhookId, admin: WebhookAdmin, state: State) -> Response:
     """Stop delivering to this subscription (kept, inactive, with its delivery history)."""
+    with state.access.cursor() as cur:  # an unknown id is a 404 at once, not a wait for a running pipeline
+        _find(cur, webhook_id)
     with state.access.writer(what="deleting a webhook") as cur:
         sub = _find(cur, webhook_id)
         webhooks.unsubscribe(cur, webhook_id)
@@ -132,6 +144,8 @@ def redrive(webhook_id: WebhookId, admin: WebhookAdmin, state: State,
     """Put dead letters back in the queue (all of this subscription's, or the ``delivery_ids`` given);
     they are tried again from their first attempt."""
     ids = body.delivery_ids if body is not None else None
+    with state.access.cursor() as cur:  # an unknown id is a 404 at once, not a wait for a running pipeline
+        _find(cur, webhook_id)
     with _locked(state.access, "re-driving dead letters") as cur:
         _find(cur, webhook_id)
         with httpx.Client() as unused:  # re-driving sends nothing
