@@ -114,6 +114,7 @@ def _write_outputs(project: Project, dictionary: Dictionary, source: str, out: P
     with open_hub(project.hub, read_only=True, memory_limit=project.memory_limit) as hub:
         for kind, query in queries.items():
             path = out / f"{kind}.{fmt}"
-            write_query(hub.con, query, path, fmt)
+            # xref is a machine file (legacy ids exactly); golden and quarantine are opened by people
+            write_query(hub.con, query, path, fmt, reader="machine" if kind == "xref" else "human")
             files[kind] = path
     return files

@@ -1,15 +1,34 @@
 """``mdm export golden|xref|quarantine|tasks|flags``: hub tables as csv, parquet or jsonl files.
 
 Columns follow DESIGN 3.2: ``golden`` starts with ``golden_id`` and then the dictionary's
-attributes; ``xref`` starts with ``source, source_id, golden_id``. CSV output is safe to
-open in spreadsheets: a text cell starting with ``= + - @`` (or a tab / carriage return)
-is prefixed with ``'`` so it is never evaluated as a formula. Files are written to a
+attributes; ``xref`` starts with ``source, source_id, golden_id``. Files are written to a
 temporary name and renamed, so a failed export leaves no partial file.
+
+Every file is written for one kind of reader, and that decides its CSV cells:
+
+- **machine files** are read by programs that look rows up by their ids: the ``xref``
+  export, the CRM/ERP upsert and merge files of ``mdm publish`` and ``mdm cleanse``'s
+  ``xref``. Every value is written exactly as the hub holds it: a source id ``=1+1`` stays
+  ``=1+1`` and ``-2`` stays ``-2``, so a key read back equals the real id. Open one in a
+  spreadsheet through its import dialog, as text.
+- **human files** are opened in spreadsheets: the ``golden``, ``quarantine``, ``tasks`` and
+  ``flags`` exports, the decay audit's re-verification worklist and ``mdm cleanse``'s
+  ``golden`` and ``quarantine``. A text cell a spreadsheet would run as a formula (say a
+  ``=HYPERLINK(...)`` a web form let in) gets a leading ``'``: one starting with ``=`` or
+  ``@`` (or a tab / carriage return), or with ``+`` / ``-`` unless it is a signed number
+  (``+1 (415) 555-0100``, ``-2`` and ``-12.5`` are numbers, not formulas; ``+SUM(A1)`` and
+  ``-2+3*cmd`` are quoted), so an E.164 phone stays ``+14155550100``.
+  **Key columns are never changed**, so a row can still be looked up: ``source`` and every
+  column named ``*_id`` or ``unique_id*`` (``golden_id``, ``source_id``, ``unique_id_l``...).
+
+Parquet and jsonl files are typed and never evaluated: every value is exact in both kinds
+(the way to load golden values into another system exactly, besides ``mdm publish``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +44,12 @@ FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
 
 _TABLES = {"golden": "golden", "xref": "xref", "quarantine": "quarantine", "tasks": "review_task",
            "flags": "record_flag"}
+
+#: who reads a file (see the module docstring): a machine gets exact values, a human formula-safe cells
+Reader = Literal["machine", "human"]
+#: the reader of each ``mdm export`` kind
+READERS: dict[str, Reader] = {"golden": "human", "xref": "machine", "quarantine": "human", "tasks": "human",
+                              "flags": "human"}
 
 
 def _q(name: str) -> str:
@@ -83,30 +108,41 @@ def export(con: duckdb.DuckDBPyConnection, kind: str, out: Path, dictionary: Dic
         raise InputError(f"{out} is a folder; give a file name for the export", code="export.out")
     if not out.parent.exists():
         raise InputError(f"folder {out.parent} does not exist", code="export.out")
-    write_query(con, query, out, fmt)
+    write_query(con, query, out, fmt, reader=READERS[kind])
     row = con.execute(f"SELECT count(*) FROM ({export_query(kind, dictionary)})").fetchone()
     return int(row[0]) if row else 0
 
 
-#: text a spreadsheet would evaluate: = + - @ tab CR (strict, for reports and exports)
-STRICT = r"regexp_matches({c}, '^[=+\-@\t\r]')"
-#: import files: signed numbers such as +15125550100 pass; formulas are still quoted
-NUMBERS_OK = (r"(regexp_matches({c}, '^[=@\t\r]') OR (regexp_matches({c}, '^[+\-]') "
-              r"AND NOT regexp_matches({c}, '^[+\-][0-9 ().\-]*$')))")
+#: a text cell a spreadsheet would run as a formula: = @ tab CR, or + / - unless a signed number
+FORMULA = (r"(regexp_matches({c}, '^[=@\t\r]') OR (regexp_matches({c}, '^[+\-]') "
+           r"AND NOT regexp_matches({c}, '^[+\-][0-9 ().\-]*$')))")
 
 
-def write_query(con: duckdb.DuckDBPyConnection, query: str, out: Path, fmt: str, *, guard: str = STRICT) -> None:
+def is_key(column: str) -> bool:
+    """A column that identifies a row: never changed, even in a human file."""
+    return column == "source" or column.endswith("_id") or column.startswith("unique_id")
+
+
+def write_query(con: duckdb.DuckDBPyConnection, query: str, out: Path, fmt: str, *, reader: Reader = "human",
+                keys: Collection[str] | None = None) -> None:
     """COPY ``query`` to ``out`` (csv with a header, parquet or jsonl) via a temporary file
-    and a rename. In CSV, text cells matching ``guard`` get a leading ``'``."""
+    and a rename. For a ``human`` reader, CSV text cells that are formulas get a leading
+    ``'``, except in key columns (``keys``; default: the columns :func:`is_key` names); a
+    ``machine`` reader gets every value exactly (see the module docstring)."""
+    if reader not in ("machine", "human"):
+        raise ValueError(f"reader is 'machine' or 'human', not {reader!r}")
     cur = con.execute(f"SELECT * FROM ({query}) LIMIT 0")
     columns = [d[0] for d in cur.description]
     types = [str(d[1]) for d in cur.description]
+    keyed = set(keys) if keys is not None else {c for c in columns if is_key(c)}
     if fmt == "csv":
-        quote = "''''"
-        cells = ", ".join(
-            f"CASE WHEN {guard.format(c=_q(c))} THEN {quote} || {_q(c)} ELSE {_q(c)} END AS {_q(c)}"
-            if t.upper() in ("VARCHAR", "STRING") else _q(c) for c, t in zip(columns, types, strict=True))
-        query = f"SELECT {cells} FROM ({query})"
+        if reader == "human":
+            quote = "''''"
+            cells = ", ".join(
+                f"CASE WHEN {FORMULA.format(c=_q(c))} THEN {quote} || {_q(c)} ELSE {_q(c)} END AS {_q(c)}"
+                if t.upper() in ("VARCHAR", "STRING") and c not in keyed else _q(c)
+                for c, t in zip(columns, types, strict=True))
+            query = f"SELECT {cells} FROM ({query})"
         options = "FORMAT csv, HEADER true"
     elif fmt == "parquet":
         options = "FORMAT parquet"

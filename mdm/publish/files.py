@@ -11,6 +11,11 @@ Per target system (a configured source), two files:
   surviving record is the one that contributed most golden values, then the most
   recently updated, then the smallest id.
 
+Both are **machine files** (see :mod:`mdm.export`): every value exactly as the hub holds
+it, nothing quoted for spreadsheets, so the id columns equal the target's own ids (a
+source id ``=1+1`` or ``-2`` comes back as it is) and a phone ``+14155550100`` is not
+turned into ``'+14155550100``.
+
 "Since the last publish" is measured on the change feed: ``publish_log`` keeps the
 last event sequence each target received. Files are written under temporary names and
 renamed; the log row is written in the same transaction, so a failed publish sends
@@ -27,7 +32,7 @@ import duckdb
 
 from mdm.config import Project
 from mdm.errors import InputError
-from mdm.export import NUMBERS_OK, write_query
+from mdm.export import write_query
 
 FORMATS = ("csv", "parquet", "jsonl")
 
@@ -116,6 +121,5 @@ def publish_files(con: duckdb.DuckDBPyConnection, project: Project, target: str,
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, path: Path, fmt: str) -> None:
-    # an import file, not a report: numbers such as +15125550100 stay as they are, but a
-    # cell a spreadsheet would run as a formula is quoted
-    write_query(con, f"SELECT * FROM {table}", path, fmt, guard=NUMBERS_OK)
+    # an import file for the target system, not a worklist: exact values, keys above all
+    write_query(con, f"SELECT * FROM {table}", path, fmt, reader="machine")

@@ -120,15 +120,14 @@ def test_publish_cli_errors_are_one_line(project: Project, tmp_path: Path) -> No
     assert "record updates" in ok.stdout and len(list((tmp_path / "erp").glob("*.parquet"))) == 2
 
 
-def test_import_files_keep_signed_numbers_but_quote_formulas(tmp_path: Path) -> None:
-    from mdm.export import NUMBERS_OK, STRICT, write_query
+def test_machine_files_keep_every_cell_and_human_files_quote_only_formulas(tmp_path: Path) -> None:
+    from mdm.export import write_query
 
     con = duckdb.connect()
-    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('+15125550100'), ('-12.5'), ('=1+1'), ('+SUM(A1)'), "
-                "('-2+3*cmd'), ('@x'), ('plain')) v(cell)")
-    for guard, name in ((NUMBERS_OK, "import.csv"), (STRICT, "report.csv")):
-        write_query(con, "SELECT * FROM t", tmp_path / name, "csv", guard=guard)
-    got = [r["cell"] for r in read_csv(tmp_path / "import.csv")]
-    assert got == ["+15125550100", "-12.5", "'=1+1", "'+SUM(A1)", "'-2+3*cmd", "'@x", "plain"]
-    strict = [r["cell"] for r in read_csv(tmp_path / "report.csv")]
-    assert all(c.startswith("'") for c in strict[:-1]) and strict[-1] == "plain"
+    cells = ["+15125550100", "-12.5", "=1+1", "+SUM(A1)", "-2+3*cmd", "@x", "plain"]
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS cell", [cells])
+    write_query(con, "SELECT * FROM t", tmp_path / "import.csv", "csv", reader="machine")
+    write_query(con, "SELECT * FROM t", tmp_path / "report.csv", "csv", reader="human")
+    assert [r["cell"] for r in read_csv(tmp_path / "import.csv")] == cells
+    assert [r["cell"] for r in read_csv(tmp_path / "report.csv")] == [
+        "+15125550100", "-12.5", "'=1+1", "'+SUM(A1)", "'-2+3*cmd", "'@x", "plain"]
