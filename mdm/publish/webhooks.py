@@ -12,6 +12,12 @@
   :meth:`WebhookWorker.redrive` puts back in the queue.
 - **Order per golden record**: an event waits while an earlier event of the same golden
   record to the same subscriber is still pending.
+- **Masking**: a delivery is the event as the subscription's role sees it, by the one policy
+  of :mod:`mdm.stewardship.masking`. That role is :data:`~mdm.stewardship.masking.WEBHOOK_ROLE`
+  (``system``, the role of integrations), never the creating admin's: the receiver is an
+  integration, the same audience as a ``system`` key reading ``/api/v1/events``, and only admins
+  create subscriptions, so their role would send every PII value in clear to an outside URL. A
+  worker given no policy masks every attribute (fail closed); the server passes the dictionary's.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ import httpx
 from mdm.errors import InputError, NotFoundError
 from mdm.hub import transaction
 from mdm.publish.feed import event_dict
+from mdm.stewardship.auth import Role
+from mdm.stewardship.masking import WEBHOOK_ROLE, Masker, MaskingPolicy
 
 log = logging.getLogger("mdm.webhooks")
 
@@ -111,8 +119,10 @@ class WebhookWorker:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, client: httpx.Client | None = None, *,
                  clock: Callable[[], dt.datetime] = dt.datetime.now, base_delay: float = 2.0,
-                 max_delay: float = 600.0, batch: int = 100) -> None:
+                 max_delay: float = 600.0, batch: int = 100, masking: MaskingPolicy | None = None) -> None:
         self.con = con
+        #: None: every attribute value is masked in deliveries (fail closed)
+        self.masking = masking
         self.client = client or httpx.Client(timeout=10.0, follow_redirects=False)
         self.clock = clock
         self.base_delay = base_delay
@@ -154,6 +164,10 @@ class WebhookWorker:
                                    AND e.status = 'pending' AND e.seq < d.seq)
                ORDER BY d.seq, d.subscription_id LIMIT ?""", [self.clock(), self.batch]).fetchall()
 
+    def view(self, role: Role) -> Masker:
+        """What a delivery to a subscription of ``role`` shows."""
+        return self.masking.view(role) if self.masking is not None else Masker.hiding_all()
+
     def deliver_due(self) -> dict[str, int]:
         counts = {"delivered": 0, "retry": 0, "dead": 0}
         for delivery_id, _sid, seq, _gid, key, attempts, max_attempts, url, secret in self.due():
@@ -163,7 +177,8 @@ class WebhookWorker:
                 [seq]).fetchone()
             if row is None:
                 continue
-            body = json.dumps({**event_dict(row), "idempotency_key": key}, sort_keys=True).encode()
+            body = json.dumps({**self.view(WEBHOOK_ROLE).event(event_dict(row)), "idempotency_key": key},
+                              sort_keys=True).encode()
             stamp = str(int(dt.datetime.now(dt.UTC).timestamp()))
             headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
                        SIGNATURE_HEADER: sign(secret, stamp, body), "Idempotency-Key": key,

@@ -24,6 +24,7 @@ import datetime as dt
 import itertools
 import json
 import re
+from collections.abc import Collection
 from typing import Any
 
 import duckdb
@@ -31,8 +32,9 @@ import duckdb
 from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
+from mdm.stewardship.masking import Masker
 from mdm.stewardship.rebuild import Rebuild, rebuild_golden
-from mdm.stewardship.tasks import mask, record_side, split_unique_id
+from mdm.stewardship.tasks import record_side, split_unique_id
 from mdm.survivorship import golden_as_of, resolve_golden_id
 
 MAX_MEMBERS_SHOWN = 200
@@ -42,12 +44,13 @@ def _loads(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _mask_value(attribute: str | None, value: Any, pii: set[str], masked: bool) -> Any:
-    return mask(value) if masked and attribute in pii and isinstance(value, str) else value
+def _mask_value(attribute: str | None, value: Any, pii: Collection[str], masked: bool) -> Any:
+    """One value as the caller may see it: :mod:`mdm.stewardship.masking` decides."""
+    return Masker.of(pii, masked).value(attribute, value)
 
 
-def _mask_record(record: dict[str, Any], pii: set[str], masked: bool) -> dict[str, Any]:
-    return {k: _mask_value(k, v, pii, masked) for k, v in record.items()}
+def _mask_record(record: dict[str, Any], pii: Collection[str], masked: bool) -> dict[str, Any]:
+    return Masker.of(pii, masked).record(record)
 
 
 def golden_row(con: duckdb.DuckDBPyConnection, golden_id: str) -> dict[str, Any]:
@@ -70,16 +73,15 @@ def members_of(con: duckdb.DuckDBPyConnection, golden_id: str) -> list[str]:
 
 
 def detail(con: duckdb.DuckDBPyConnection, golden_id: str, *, as_of: dt.datetime | None, attributes: list[str],
-           pii: set[str], masked: bool) -> dict[str, Any]:
+           pii: Collection[str], masked: bool) -> dict[str, Any]:
     """A golden record (now, or as it was at ``as_of``): attributes, lineage, member source
     records, versions, change events and overrides. ``golden_id`` is not resolved here: the
     caller redirects merged-away ids."""
     row = golden_row(con, golden_id)
     version = golden_as_of(con, golden_id, as_of) if as_of is not None or row["status"] != "merged" else None
     record = (version or {}).get("record") or row["record"]
-    lineage = [dict(e) for e in (version or {}).get("lineage") or []]
-    for entry in lineage:
-        entry["value"] = _mask_value(entry.get("attribute"), entry.get("value"), pii, masked)
+    view = Masker.of(pii, masked)
+    lineage = view.lineage((version or {}).get("lineage") or [])
     members = [str(m) for m in (version or {}).get("members") or []]
     member_sides = [record_side(con, uid, attributes, pii=pii, masked=masked) for uid in members[:MAX_MEMBERS_SHOWN]]
     versions = con.execute("""SELECT version, valid_from, valid_to, status, merged_into, confidence,
@@ -93,25 +95,20 @@ def detail(con: duckdb.DuckDBPyConnection, golden_id: str, *, as_of: dt.datetime
         "version": row["version"], "confidence": row["confidence"], "member_count": row["member_count"],
         "created_at": row["created_at"], "updated_at": row["updated_at"], "as_of": as_of,
         "version_shown": (version or {}).get("version", row["version"]),
-        "record": _mask_record({a: record.get(a) for a in attributes if a in record} or dict(record), pii, masked),
+        "record": view.record({a: record.get(a) for a in attributes if a in record} or dict(record)),
         "lineage": lineage,
         "members": member_sides, "members_total": len(members),
         "versions": [{"version": v[0], "valid_from": v[1], "valid_to": v[2], "status": v[3], "merged_into": v[4],
                       "confidence": v[5], "member_count": v[6]} for v in versions],
         "events": [{"seq": e[0], "type": e[1], "occurred_at": e[2], "actor": e[3],
-                    "changes": _mask_changes(_loads(e[4]), pii, masked), "related": _loads(e[5])} for e in events],
+                    "changes": view.changes(_loads(e[4])), "related": view.tree(_loads(e[5]))}
+                   for e in events],
         "overrides": overrides(con, golden_id, pii=pii, masked=masked),
-        "masked": masked,
+        "masked": view.masked,
     }
 
 
-def _mask_changes(changes: Any, pii: set[str], masked: bool) -> Any:
-    if not isinstance(changes, dict):
-        return changes
-    return {a: {k: _mask_value(a, v, pii, masked) for k, v in (c or {}).items()} for a, c in changes.items()}
-
-
-def overrides(con: duckdb.DuckDBPyConnection, golden_id: str, *, pii: set[str], masked: bool,
+def overrides(con: duckdb.DuckDBPyConnection, golden_id: str, *, pii: Collection[str], masked: bool,
               active_only: bool = True) -> list[dict[str, Any]]:
     rows = con.execute(f"""SELECT override_id, golden_id, attribute, value, reason, created_by, created_at, active
                            FROM attribute_override WHERE golden_id = ? {'AND active' if active_only else ''}
@@ -127,7 +124,7 @@ def _field(attribute: str) -> str:
     return f"json_extract_string(g.record, '$.{attribute}')"  # names come from the dictionary, never input
 
 
-def search(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: set[str], masked: bool,
+def search(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: Collection[str], masked: bool,
            q: str | None = None, name: str | None = None, email: str | None = None, phone: str | None = None,
            postal_code: str | None = None, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Active golden records matching every given filter, on standardised forms: email
@@ -181,7 +178,7 @@ def xref(con: duckdb.DuckDBPyConnection, source: str, source_id: str) -> dict[st
 
 # --- conflicts ------------------------------------------------------------------------
 
-def conflicts(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: set[str], masked: bool,
+def conflicts(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: Collection[str], masked: bool,
               attribute: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Active golden records whose member records disagree on an attribute (distinct
     standardised values): one row per (golden record, attribute) with each value and the

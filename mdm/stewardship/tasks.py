@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ import duckdb
 from mdm.errors import ConflictError, NotFoundError
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal, Role
+from mdm.stewardship.masking import Masker
 from mdm.stewardship.rebuild import Rebuild, rebuild_golden
 
 Decision = Literal["match", "no_match"]
@@ -123,13 +125,6 @@ def split_unique_id(unique_id: str) -> tuple[str, str]:
     return source, source_id
 
 
-def mask(value: str | None) -> str | None:
-    """Keep a PII value's shape without revealing it: first character, then stars."""
-    if value is None or value == "":
-        return value
-    return value[:1] + "*" * min(len(value) - 1, 12)
-
-
 def _source_row(con: duckdb.DuckDBPyConnection, table: str, source: str, source_id: str
                 ) -> dict[str, Any] | None:
     """One row of ``record``/``record_std`` by its source key, as a dict.
@@ -149,10 +144,11 @@ def _source_row(con: duckdb.DuckDBPyConnection, table: str, source: str, source_
     return None
 
 
-def record_side(con: duckdb.DuckDBPyConnection, unique_id: str, attributes: list[str], *, pii: set[str],
+def record_side(con: duckdb.DuckDBPyConnection, unique_id: str, attributes: list[str], *, pii: Collection[str],
                 masked: bool) -> dict[str, Any]:
     """One record of a pair: its raw values (``record``) and standardised ones (``record_std``)."""
     source, source_id = split_unique_id(unique_id)
+    view = Masker.of(pii, masked)
     values: dict[str, dict[str, str | None]] = {}
     meta: dict[str, Any] | None = None
     for table, kind in (("record", "raw"), ("record_std", "standardised")):
@@ -166,7 +162,7 @@ def record_side(con: duckdb.DuckDBPyConnection, unique_id: str, attributes: list
                 continue
             raw = row[col]
             value = None if raw is None else str(raw).lower() if isinstance(raw, bool) else str(raw)
-            shown = mask(value) if masked and col in pii else value
+            shown = view.value(col, value)
             values.setdefault(col, {"raw": None, "standardised": None})[kind] = shown
     return {"unique_id": unique_id, "source": source, "source_id": source_id,
             "found": meta is not None, "updated_at": meta["updated_at"] if meta else None,

@@ -35,6 +35,7 @@ from mdm.config import Project, Schedule
 from mdm.publish.webhooks import WebhookWorker
 from mdm.stewardship.auth import Principal, Role
 from mdm.stewardship.hubaccess import HubAccess
+from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.runs import RunManager
 
 log = logging.getLogger("mdm.stewardship.worker")
@@ -65,7 +66,11 @@ class BackgroundWorker:
 
     def start(self) -> None:
         hooks = self._cursor()
-        webhooks = WebhookWorker(hooks, self.client, clock=self.clock)
+        # deliveries are masked by the dictionary's PII flags; a stand-in project without a
+        # dictionary gets the worker's fail-closed default (every attribute masked)
+        dictionary = getattr(self.project, "dictionary", None)
+        webhooks = WebhookWorker(hooks, self.client, clock=self.clock,
+                                 masking=MaskingPolicy.of(dictionary) if dictionary is not None else None)
         self._spawn("mdm-webhooks", lambda: self._webhook_loop(webhooks))
         if self.project.schedules:
             con = self._cursor()

@@ -1,13 +1,19 @@
-"""``/api/v1/audit``: read and verify the append-only audit log (admin)."""
+"""``/api/v1/audit``: read and verify the append-only audit log (admin).
+
+Entries keep golden records in their ``before``/``after``; those are shown through the one
+masking policy (:mod:`mdm.stewardship.masking`), so a role that sees PII masked elsewhere would
+see it masked here too. ``hash`` covers the stored entry, not a masked view of it."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from mdm.stewardship import audit
-from mdm.stewardship.deps import AuditReader, Cursor
+from mdm.stewardship.deps import AuditReader, Cursor, State
+from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import AuditEntryPublic, AuditList, AuditVerification
 
@@ -16,7 +22,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 @router.get("", responses=errors())
 def list_entries(
-    admin: AuditReader, cur: Cursor,
+    admin: AuditReader, cur: Cursor, state: State,
     after: Annotated[int, Query(ge=0, le=2**62, description="entries with seq greater than this")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     target: Annotated[str | None, Query(max_length=200, description="e.g. task:7, key:3, run:2")] = None,
@@ -24,7 +30,9 @@ def list_entries(
 ) -> AuditList:
     """Entries in order; page on with ``after`` = the last seq you saw."""
     rows = audit.entries(cur, after_seq=after, limit=limit, target=target, action=action)
-    return AuditList(entries=[AuditEntryPublic.of(e) for e in rows])
+    view = MaskingPolicy.from_pii(state.pii).view(admin.role)
+    return AuditList(entries=[AuditEntryPublic.of(dataclasses.replace(e, before=view.tree(e.before),
+                                                                      after=view.tree(e.after))) for e in rows])
 
 
 @router.get("/verify", responses=errors())

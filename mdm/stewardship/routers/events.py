@@ -1,4 +1,8 @@
-"""``/api/v1/events``: the change feed of golden records, paged by sequence number (system, admin)."""
+"""``/api/v1/events``: the change feed of golden records, paged by sequence number (system, admin).
+
+Events carry attribute values (``changes`` and the new ``record``); they are masked by the one
+policy of :mod:`mdm.stewardship.masking`, as on ``/api/v1/golden``: a ``system`` key sees PII
+masked here too, an admin in clear."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from mdm.errors import InputError
 from mdm.publish.feed import MAX_PAGE, read_events
 from mdm.publish.webhooks import EVENT_TYPES
 from mdm.stewardship.auth import Principal, Role
-from mdm.stewardship.deps import Cursor
+from mdm.stewardship.deps import Cursor, State
+from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.routers import RoleGate, errors
 from mdm.stewardship.schemas import EventPage, EventPublic
 
@@ -53,7 +58,7 @@ def _public(event: dict[str, Any]) -> EventPublic:
 
 @router.get("", responses=errors(), description=PAGING)
 def list_events(
-    reader: FeedReader, cur: Cursor,
+    reader: FeedReader, cur: Cursor, state: State,
     after: Annotated[int, Query(ge=0, le=2**62, description="events with seq greater than this; 0 = from the start",
                                 openapi_examples={"start": {"summary": "from the beginning", "value": 0},
                                                   "resume": {"summary": "after the last seq you processed",
@@ -66,4 +71,6 @@ def list_events(
 ) -> EventPage:
     """Page through the change feed."""
     events = read_events(cur, after, limit, _types(type))
-    return EventPage(events=[_public(e) for e in events], next_after=events[-1]["seq"] if events else after)
+    view = MaskingPolicy.from_pii(state.pii).view(reader.role)
+    return EventPage(events=[_public(view.event(e)) for e in events],
+                     next_after=events[-1]["seq"] if events else after)

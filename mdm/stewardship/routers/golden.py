@@ -16,7 +16,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from mdm.stewardship import golden
+from mdm.stewardship.auth import Principal
 from mdm.stewardship.deps import Cursor, GoldenReader, GoldenSteward, State
+from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
@@ -38,6 +40,11 @@ GoldenId = Annotated[str, Path(min_length=1, max_length=200, description="a gold
 Text = Annotated[str | None, Query(max_length=200)]
 
 
+def _masked(state: State, reader: Principal) -> bool:
+    """Whether the caller's role sees the dictionary's PII attributes masked (the one policy)."""
+    return MaskingPolicy.from_pii(state.pii).view(reader.role).masked
+
+
 @router.get("", responses=errors())
 def search_golden(
     reader: GoldenReader, state: State, cur: Cursor,
@@ -51,7 +58,7 @@ def search_golden(
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> GoldenList:
     """Active golden records matching every given filter (on standardised forms), paged."""
-    found, total = golden.search(cur, attributes=state.attributes, pii=state.pii, masked=not reader.sees_pii,
+    found, total = golden.search(cur, attributes=state.attributes, pii=state.pii, masked=_masked(state, reader),
                                  q=q, name=name, email=email, phone=phone, postal_code=postal_code,
                                  limit=limit, offset=offset)
     return GoldenList(golden=[GoldenSummary.model_validate(g) for g in found], total=total, limit=limit,
@@ -66,7 +73,7 @@ def list_conflicts(
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> ConflictList:
     """Golden records whose member records disagree on an attribute: each value and who asserts it."""
-    found, total = golden.conflicts(cur, attributes=state.attributes, pii=state.pii, masked=not reader.sees_pii,
+    found, total = golden.conflicts(cur, attributes=state.attributes, pii=state.pii, masked=_masked(state, reader),
                                     attribute=attribute, limit=limit, offset=offset)
     return ConflictList(conflicts=[ConflictPublic.model_validate(c) for c in found], total=total, limit=limit,
                         offset=offset)
@@ -87,7 +94,7 @@ def get_golden(golden_id: GoldenId, request: Request, reader: GoldenReader, stat
     if as_of is not None and as_of.tzinfo is not None:
         as_of = as_of.astimezone().replace(tzinfo=None)  # the hub keeps naive local times
     return GoldenDetail.model_validate(golden.detail(cur, golden_id, as_of=as_of, attributes=state.attributes,
-                                                     pii=state.pii, masked=not reader.sees_pii))
+                                                     pii=state.pii, masked=_masked(state, reader)))
 
 
 @router.post("/{golden_id}/merge", responses=errors(404, 409, 503))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from mdm.stewardship import tasks
 from mdm.stewardship.deps import Cursor, State, TaskAssigner, TaskDecider, TaskReader
+from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
@@ -53,7 +54,7 @@ def task_detail(state: State, cur: Cursor, task_id: int, *, masked: bool) -> Tas
 @router.get("/{task_id}", responses=errors(404))
 def get_task(task_id: TaskId, reader: TaskReader, state: State, cur: Cursor) -> TaskDetail:
     """The two records side by side (raw and standardised values) and the per-comparison explanation."""
-    return task_detail(state, cur, task_id, masked=not reader.sees_pii)
+    return task_detail(state, cur, task_id, masked=MaskingPolicy.from_pii(state.pii).view(reader.role).masked)
 
 
 @router.post("/{task_id}/claim", responses=errors(404, 409, 503))
