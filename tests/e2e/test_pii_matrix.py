@@ -20,7 +20,8 @@ checks, per PII attribute:
   change feed, and of a review task's two records on the task page.
 
 Webhook deliveries to a real receiver are checked as a ``system`` answer, against the admin's
-view of the same events.
+view of the same events; the web UI's GET pages (from the app's route table, not in OpenAPI) are
+searched the same way, in their text and attribute values, after a real login per role.
 """
 
 from __future__ import annotations
@@ -31,16 +32,20 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from steward_e2e import ROLES, Served
 from webhook_receiver import Receiver
 
 from mdm.config import load_project
+from mdm.stewardship.app import create_app, iter_routes, route_roles
+from mdm.stewardship.settings import ServerSettings
 
 #: the spec (DESIGN 3.2a, issue 15.6): who sees personal data in clear
 SEEING = ("steward", "admin")
@@ -171,6 +176,27 @@ def unexplained(seen: Any, masked: Any, pii_values: set[str]) -> list[tuple[str,
     return out
 
 
+class _Text(HTMLParser):
+    """A page's text nodes and attribute values, unescaped, as a list of strings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.found.append(data.strip())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.extend(v for _k, v in attrs if v)
+
+
+def page_strings(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.found
+
+
 # --- the walk ---------------------------------------------------------------------------------
 
 def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -202,6 +228,34 @@ def get_routes(doc: dict[str, Any], fill: dict[str, Any]) -> list[tuple[str, str
                 pytest.fail(f"GET {template}: required query parameter {p['name']!r} unknown to the PII walk")
         out.append((template, url, query, set(op.get("x-roles", []))))
     return out
+
+
+def ui_pages(served: Served, fill: dict[str, Any]) -> list[tuple[str, str, set[str]]]:
+    """(template, url, roles) for every GET page of the web UI, read off the app's route table."""
+    app = create_app(ServerSettings(project=load_project(served.config)))
+    out = []
+    for route in iter_routes(app.routes):
+        if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()) or not route.path.startswith("/ui/"):
+            continue
+        roles = route_roles(route)
+        if roles is None:  # the login page
+            continue
+        url = route.path
+        for name in re.findall(r"\{([^}]+)\}", route.path):
+            if name not in fill:
+                pytest.fail(f"GET {route.path}: the PII walk cannot fill the path parameter {name!r}")
+            url = url.replace("{" + name + "}", str(fill[name]))
+        out.append((route.path, url, set(roles)))
+    return out
+
+
+def ui_login(served: Served, role: str) -> httpx.Client:
+    c = served.client()
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/ui/login").text)
+    assert token
+    resp = c.post("/ui/login", data={"api_key": served.keys[role], "csrf": token.group(1), "next": "/ui/"})
+    assert resp.status_code == 303, resp.text
+    return c
 
 
 @pytest.fixture(scope="module")
@@ -238,21 +292,30 @@ def walked(serve_copy: Callable[[str], Served], demo_dir: Path) -> Iterator[dict
         for template, url, query, _roles in routes:
             for role in ROLES:
                 answers[template, role] = served.client(role).get(url, params=query)
+        pages: dict[tuple[str, str], httpx.Response] = {}
+        ui = ui_pages(served, fill)
+        for role in ROLES:
+            browser = ui_login(served, role)
+            for template, url, roles in ui:
+                if role in roles:
+                    pages[template, role] = browser.get(url)
         last = max(e["seq"] for e in answers["/api/v1/events", "admin"].json()["events"])
         wait_for(lambda: {d.event["seq"] for d in receiver.requests if d.status == 200} >= set(range(1, last + 1)),
                  "webhook deliveries of every event")
         yield {"pii": pii, "values": values, "subjects": subjects, "routes": routes, "answers": answers,
-               "match": match, "deliveries": [d.event for d in receiver.requests if d.status == 200]}
+               "match": match, "ui": ui, "pages": pages,
+               "deliveries": [d.event for d in receiver.requests if d.status == 200]}
     finally:
         receiver.close()
 
 
 def clear_values(walked: dict[str, Any]) -> dict[str, set[str]]:
     """PII attribute -> its raw values, less any value a non-PII attribute also holds (a city named
-    like a surname may be shown: it is the city)."""
+    like a surname may be shown: it is the city) and numbers of under four digits (a junk phone "0"
+    identifies nobody, and pages show counts)."""
     values, pii = walked["values"], walked["pii"]
     public = set().union(*(v for a, v in values.items() if a not in pii))
-    return {a: values[a] - public for a in pii}
+    return {a: {v for v in values[a] - public if not (v.isdigit() and len(v) < 4)} for a in pii}
 
 
 def test_every_route_answers_each_role_as_the_route_table_says(walked: dict[str, Any]) -> None:
@@ -347,3 +410,20 @@ def test_webhook_deliveries_are_masked_for_the_system_role(walked: dict[str, Any
     gid = walked["subjects"]["golden_id"]
     mine = [d for d in deliveries if d["golden_id"] == gid and d["record"]]
     assert mine and all(MASKED_SHAPE.match(d["record"]["email"]) for d in mine)
+
+
+def test_ui_pages_mask_pii_for_reader_and_system_and_show_it_to_stewards(walked: dict[str, Any]) -> None:
+    clear, pages = clear_values(walked), walked["pages"]
+    assert {"/ui/golden/{golden_id}", "/ui/tasks/{task_id}", "/ui/golden", "/ui/conflicts"} <= {
+        t for t, *_ in walked["ui"]}
+    wrong = {k: r.status_code for k, r in pages.items() if r.status_code not in (200, 303)}  # /ui/ redirects
+    assert not wrong, wrong
+    leaks = {(template, role, a): sorted(v)[:3] for (template, role), r in pages.items() if role in MASKED
+             for a, v in raw_values_in(page_strings(r.text), clear).items()}
+    assert not leaks, f"raw PII on a web page of a role that must not see it: {leaks}"
+    assert all(pages[t, role].status_code == 200 for t in ("/ui/golden/{golden_id}", "/ui/golden", "/ui/conflicts")
+               for role in ROLES), "every role has the golden pages"
+    golden = {a: v for a, v in walked["subjects"]["golden"].items() if v in clear[a]}
+    for role in SEEING:
+        shown = raw_values_in(page_strings(pages["/ui/golden/{golden_id}", role].text), clear)
+        assert all(v in shown.get(a, set()) for a, v in golden.items()), (role, golden, shown)
