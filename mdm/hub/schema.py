@@ -11,7 +11,7 @@ import duckdb
 
 from mdm.errors import HubError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: record_std is created by the standardise stage (its columns follow the dictionary); its
 #: lookup index is made with it, and by open_hub for hubs made before v6
 RECORD_STD_INDEX = "CREATE INDEX IF NOT EXISTS record_std_source_id ON record_std (source_id)"
@@ -351,6 +351,20 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS record_source_id ON record (source_id)",
         "CREATE INDEX IF NOT EXISTS golden_version_golden ON golden_version (golden_id)",
         "CREATE INDEX IF NOT EXISTS attribute_override_golden ON attribute_override (golden_id)",
+    ],
+    # web-UI sessions, server-side so they can be ended: the cookie carries a random token, the
+    # hub only its sha256; logout, a revoked key or a changed role sets revoked_at
+    7: [
+        """CREATE TABLE IF NOT EXISTS ui_session (
+            session_id VARCHAR PRIMARY KEY,     -- sha256 of the cookie's token; the token is never stored
+            key_id BIGINT NOT NULL,
+            role VARCHAR NOT NULL,              -- the key's role at login: a changed role ends the session
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP,
+            revoked_reason VARCHAR              -- logout | key revoked | role changed
+        )""",
+        "CREATE INDEX IF NOT EXISTS ui_session_key ON ui_session (key_id)",
     ],
 }
 

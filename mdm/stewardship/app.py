@@ -16,7 +16,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
@@ -37,6 +38,7 @@ from mdm.stewardship.routers import (
     xref,
 )
 from mdm.stewardship.runs import RunManager
+from mdm.stewardship.sessions import SessionStore
 from mdm.stewardship.settings import ServerSettings
 from mdm.stewardship.ui import router as ui
 from mdm.stewardship.ui import trends
@@ -88,7 +90,8 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
         app.state.mdm = ServerState(settings=settings, access=access, runs=manager,
                                     attributes=settings.project.dictionary.names,
                                     pii={n for n, a in settings.project.dictionary.attributes.items() if a.pii},
-                                    realtime=RealtimeService(access, settings.project))
+                                    realtime=RealtimeService(access, settings.project),
+                                    sessions=SessionStore(access, settings.session_max_age))
         worker = BackgroundWorker(access, settings.project, manager)
         worker.start()
         log.info("serving hub %s", access.path)
@@ -97,6 +100,7 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
         finally:
             worker.stop()
             manager.wait()
+            app.state.mdm.sessions.flush(timeout=settings.write_timeout)
             access.close()
 
     app = FastAPI(title="mdm stewardship API", version="1", description=DESCRIPTION, lifespan=lifespan,
@@ -110,7 +114,76 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
     _local_docs(app)
     ui.mount_static(app)
     _document_roles(app)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+#: pages: nothing but this server's own files (the UI has no scripts), never framed, forms post here only
+UI_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+          "frame-ancestors 'none'; base-uri 'none'")
+#: Swagger UI starts itself with an inline script
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
+#: JSON answers load nothing
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+COMMON_HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
+
+
+def security_headers(path: str) -> dict[str, str]:
+    """The headers every response of ``path`` gets: CSP, framing, referrer and sniffing rules; pages
+    (not their static files) are also kept out of caches, so Back after logout shows nothing."""
+    if path == "/ui" or path.startswith("/ui/"):
+        extra = {"content-security-policy": UI_CSP}
+        if not path.startswith("/ui/static/"):
+            extra["cache-control"] = "no-store"
+    elif path == "/docs" or path.startswith("/docs/"):
+        extra = {"content-security-policy": DOCS_CSP}
+    else:
+        extra = {"content-security-policy": API_CSP}
+    return COMMON_HEADERS | extra
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route of ``path`` answers (for the ``Allow`` header of a 405)."""
+    methods: set[str] = set()
+    for route in iter_routes(app.routes):
+        if isinstance(route, Mount):
+            if route.path_regex.match(path):
+                methods |= {"GET", "HEAD"}  # static files
+        elif isinstance(route, Route) and route.methods and route.path_regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
+
+
+class SecurityHeaders:
+    """ASGI middleware: :func:`security_headers` on every response (headers a route set win), and on
+    every 405 an ``Allow`` header naming all methods of the path (Starlette names only the first
+    route's, and none at all when the answer comes from an error handler)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                have = {k.decode("latin-1").lower() for k, _ in headers}
+                for name, value in security_headers(path).items():
+                    if name not in have:
+                        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+                if message["status"] == 405:
+                    allow = ", ".join(allowed_methods(scope["app"], path))
+                    headers = [(k, v) for k, v in headers if k.decode("latin-1").lower() != "allow"]
+                    headers.append((b"allow", allow.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _local_docs(app: FastAPI) -> None:

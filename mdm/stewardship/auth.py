@@ -175,9 +175,41 @@ def revoke_key(con: duckdb.DuckDBPyConnection, key_id: int, *, by: Principal) ->
     now = dt.datetime.now()
     con.execute("UPDATE api_key SET revoked_at = ? WHERE key_id = ?", [now, key_id])
     after = get_key(con, key_id)
+    ended = end_key_sessions(con, key_id, at=now, reason=KEY_REVOKED)
     audit.append(con, actor=by.actor, action="key.revoke", target=f"key:{key_id}", before=_audit_view(before),
-                 after=_audit_view(after))
+                 after=_audit_view(after) | {"sessions_ended": ended})
     return after
+
+
+def change_role(con: duckdb.DuckDBPyConnection, key_id: int, role: Role | str, *, by: Principal) -> KeyRow:
+    """Give a key another role (inside the caller's transaction): its API calls get the new role's
+    rights at once and its web sessions end. A key cannot change its own role; the same role is a no-op."""
+    role = parse_role(str(role))
+    before = get_key(con, key_id)
+    if before.revoked_at is not None:
+        raise ConflictError(f"API key {key_id} was revoked at {before.revoked_at:%Y-%m-%d %H:%M:%S}; create a "
+                            "new key instead", code="key.revoked")
+    if key_id == by.key_id:
+        raise ConflictError("a key cannot change its own role; use another admin key", code="key.self_role")
+    if before.role == role:
+        return before
+    con.execute("UPDATE api_key SET role = ? WHERE key_id = ?", [role.value, key_id])
+    after = get_key(con, key_id)
+    ended = end_key_sessions(con, key_id, at=dt.datetime.now(), reason=ROLE_CHANGED)
+    audit.append(con, actor=by.actor, action="key.role", target=f"key:{key_id}", before=_audit_view(before),
+                 after=_audit_view(after) | {"sessions_ended": ended})
+    return after
+
+
+KEY_REVOKED = "key revoked"
+ROLE_CHANGED = "role changed"
+
+
+def end_key_sessions(con: duckdb.DuckDBPyConnection, key_id: int, *, at: dt.datetime, reason: str) -> int:
+    """End every live web session of a key (inside the caller's transaction); how many ended."""
+    return len(con.execute("UPDATE ui_session SET revoked_at = ?, revoked_reason = ? "
+                           "WHERE key_id = ? AND revoked_at IS NULL RETURNING session_id",
+                           [at, reason, key_id]).fetchall())
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, key: str | None) -> Principal:
@@ -199,7 +231,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, key: str | None) -> Principal:
 
 
 def principal_by_id(con: duckdb.DuckDBPyConnection, key_id: int) -> Principal:
-    """The principal of a web session (which stores the key id); revoked keys end their sessions."""
+    """The principal a key id names now (web sessions store the key id); a revoked key is no one."""
     found = con.execute("SELECT key_id, name, role, revoked_at, prefix FROM api_key WHERE key_id = ?",
                         [key_id]).fetchone()
     if found is None or found[3] is not None:

@@ -3,7 +3,8 @@
 Every API route takes one of the role aliases below (``TaskReader``, ``TaskDecider``,
 ``KeyAdmin``...): each is a :class:`RoleCheck` naming one :class:`Permission`, which
 authenticates the bearer key (401) and checks the role (403). Web pages take the
-``Ui*`` aliases, which do the same from the signed session cookie.
+``Ui*`` aliases, which do the same from the session cookie, whose session must still be
+live in the hub (not logged out, its key not revoked, its key's role unchanged).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mdm.stewardship.errors import AuthenticationError, PermissionDeniedError
 from mdm.stewardship.hubaccess import HubAccess
 from mdm.stewardship.realtime import RealtimeService
 from mdm.stewardship.runs import RunManager
+from mdm.stewardship.sessions import SessionStore
 from mdm.stewardship.settings import ServerSettings
 
 
@@ -36,6 +38,7 @@ class ServerState:
     attributes: list[str]
     pii: set[str]
     realtime: RealtimeService
+    sessions: SessionStore
 
 
 def get_state(request: Request) -> ServerState:
@@ -132,6 +135,7 @@ SESSION_COOKIE = "mdm_session"
 class UiSession:
     principal: Principal
     csrf: str
+    token: str
 
 
 class UiRoleCheck:
@@ -150,9 +154,11 @@ class UiRoleCheck:
         data = read_session(request, state.settings)
         if data is None:
             raise AuthenticationError("log in with an API key first")
+        if state.sessions.pending:  # logins and logouts made while a pipeline run held the hub
+            state.sessions.flush()
         with state.access.cursor() as cur:
-            principal = auth.principal_by_id(cur, data.key_id)
-        return UiSession(principal=check(principal, self.permission), csrf=data.csrf)
+            principal = state.sessions.principal(cur, data.token)
+        return UiSession(principal=check(principal, self.permission), csrf=data.csrf, token=data.token)
 
 
 UiTaskReader = Annotated[UiSession, Depends(UiRoleCheck(Permission.tasks_read))]

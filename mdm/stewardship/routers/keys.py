@@ -1,12 +1,14 @@
-"""``/api/v1/keys``: create, list and revoke API keys (admin)."""
+"""``/api/v1/keys``: create, list, revoke API keys and change their role (admin)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from mdm.stewardship import auth
+from mdm.stewardship.auth import Role
 from mdm.stewardship.deps import Cursor, KeyAdmin, State
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import KeyCreate, KeyCreated, KeyList, KeyPublic
@@ -14,6 +16,13 @@ from mdm.stewardship.schemas import KeyCreate, KeyCreated, KeyList, KeyPublic
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
 KeyId = Annotated[int, Path(ge=1, le=2**62, description="the key's id")]
+
+
+class KeyRoleChange(BaseModel):
+    """A key's new role (the only thing about a key that changes)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{"role": "reader"}]})
+    role: Role = Field(strict=False)  # one of the enum's strings (strict would want a Role object)
 
 
 @router.post("", status_code=201, responses=errors())
@@ -31,8 +40,22 @@ def list_keys(admin: KeyAdmin, cur: Cursor,
     return KeyList(keys=[KeyPublic.of(k) for k in auth.list_keys(cur, include_revoked=include_revoked)])
 
 
-@router.delete("/{key_id}", responses=errors(404, 409))
+@router.patch("/{key_id}", responses=errors(404, 409, 503))
+def change_role(key_id: KeyId, body: KeyRoleChange, admin: KeyAdmin, state: State) -> KeyPublic:
+    """Give a key another role: its API calls get the new role's rights at once and its web sessions
+    end (log in again). A key cannot change its own role; the role it already has changes nothing."""
+    with state.access.writer(what="changing the key's role") as cur:
+        before = auth.get_key(cur, key_id)
+        row = auth.change_role(cur, key_id, body.role, by=admin)
+    if row.role != before.role:
+        state.sessions.end_key(key_id, reason=auth.ROLE_CHANGED)
+    return KeyPublic.of(row)
+
+
+@router.delete("/{key_id}", responses=errors(404, 409, 503))
 def revoke_key(key_id: KeyId, admin: KeyAdmin, state: State) -> KeyPublic:
     """Revoke a key at once: its API calls get 401 and its web sessions end."""
     with state.access.writer(what="revoking a key") as cur:
-        return KeyPublic.of(auth.revoke_key(cur, key_id, by=admin))
+        row = auth.revoke_key(cur, key_id, by=admin)
+    state.sessions.end_key(key_id, reason=auth.KEY_REVOKED)
+    return KeyPublic.of(row)

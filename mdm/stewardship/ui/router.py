@@ -60,7 +60,7 @@ def login_form(request: Request, state: State,
                next: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
     token = session.login_csrf(request)
     response = page(request, "login.html", next=_safe_next(next), csrf=token, error=None, session=None)
-    session.set_login_csrf(response, token, state.settings)
+    session.set_login_csrf(response, request, token, state.settings)
     return response
 
 
@@ -76,16 +76,18 @@ def login(request: Request, state: State, api_key: Annotated[str, Form(max_lengt
         token = session.login_csrf(request)
         response = page(request, "login.html", status_code=401, next=_safe_next(next), csrf=token,
                         error=exc.message, session=None)
-        session.set_login_csrf(response, token, state.settings)
+        session.set_login_csrf(response, request, token, state.settings)
         return response
     redirect = RedirectResponse(_safe_next(next), status_code=303)
-    session.start_session(redirect, state.settings, principal.key_id)
+    session.start_session(redirect, request, state.settings, state.sessions.begin(principal))
     return redirect
 
 
 @router.post("/logout")
-def logout(ui: UiAnyone, csrf: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+def logout(ui: UiAnyone, state: State, csrf: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    """End the session in the hub (every copy of the cookie stops working), then drop the cookie."""
     session.check_csrf(ui.csrf, csrf)
+    state.sessions.end(ui.token, actor=ui.principal.actor)
     response = RedirectResponse("/ui/login", status_code=303)
     session.end_session(response)
     return response
