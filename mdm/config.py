@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from mdm.errors import ConfigError
 from mdm.memory import MEMORY_PATTERN
@@ -149,6 +149,9 @@ class SourceMapping(_Frozen):
     id_column: str
     updated_at_column: str | None = None
     encoding: str = "auto"
+    #: a line that is not valid in the file's UTF-8 is decoded with this (e.g. cp1252); without it the
+    #: line is quarantined with ``row.encoding``. The rest of the file is never downgraded.
+    encoding_fallback: str | None = None
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     sheet: str | None = None
     date_formats: tuple[str, ...] | None = None
@@ -157,12 +160,14 @@ class SourceMapping(_Frozen):
     columns: dict[str, str]
     path: Path | None = None
 
-    @field_validator("encoding")
+    @field_validator("encoding", "encoding_fallback")
     @classmethod
-    def _encoding_known(cls, v: str) -> str:
+    def _encoding_known(cls, v: str | None, info: ValidationInfo) -> str | None:
         import codecs
 
-        if v != "auto":
+        if v == "auto" and info.field_name == "encoding_fallback":
+            raise ValueError("encoding_fallback names one encoding (cp1252, latin-1, gb18030, ...), not auto")
+        if v is not None and v != "auto":
             try:
                 codecs.lookup(v)
             except LookupError as exc:

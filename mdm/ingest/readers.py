@@ -9,6 +9,18 @@ raw text so the caller can quarantine it.
 Delimited text and JSON lines are parsed by DuckDB; files in encodings DuckDB does not
 read natively (GB18030, Big5, cp1252, ...) are first transcoded to UTF-8 in streaming
 chunks. XLSX goes through openpyxl's streaming reader (workbooks are bounded in size).
+
+Two failure shapes are judged line by line rather than for the whole file:
+
+* **mixed encodings**: a UTF-8 file with a few lines in another encoding (a cp1252 row
+  pasted into a UTF-8 export) is read as UTF-8; each line that is not valid UTF-8 is
+  decoded by the mapping's ``encoding_fallback`` or, without one, rejected with
+  ``row.encoding``. The file is never downgraded to a single-byte encoding that would
+  garble every other line;
+* **runaway quotes**: a stray ``"`` opens a quoted field that swallows the lines after
+  it. A record whose quoted field runs to the end of the file, spans more than
+  :data:`MAX_RECORD_LINES` lines, or holds a line that is itself a whole record, is split
+  back into its physical lines and each line is judged on its own.
 """
 
 from __future__ import annotations
@@ -35,6 +47,8 @@ FORMATS = sorted(DELIMITED | JSONL | {".parquet", ".xlsx"})
 _CHUNK = 1 << 22
 #: Encodings tried when ``encoding: auto`` and the file is not UTF-8, most specific first.
 AUTO_CANDIDATES = ("gb18030", "big5", "cp1252")
+#: a quoted value spanning more physical lines than this is a runaway quote, not an address
+MAX_RECORD_LINES = 100
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,38 @@ class Reject:
 
 
 @dataclass
+class LineDecoding:
+    """How a mostly-UTF-8 file was decoded line by line (see the module docstring)."""
+
+    fallback: str | None
+    #: lines decoded by the fallback encoding
+    fallback_lines: list[int] = field(default_factory=list)
+    #: line -> its raw bytes, escaped (``\\xNN``): lines neither UTF-8 nor the fallback could read
+    bad_lines: dict[int, str] = field(default_factory=dict)
+
+    def decode(self, raw: bytes, line: int) -> str | None:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        if self.fallback:
+            try:
+                text = raw.decode(self.fallback)
+            except UnicodeDecodeError:
+                pass
+            else:
+                self.fallback_lines.append(line)
+                return text
+        self.bad_lines[line] = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+        return None
+
+    def reject_message(self) -> str:
+        tried = f"UTF-8 nor {self.fallback}" if self.fallback else "UTF-8"
+        hint = "" if self.fallback else "; name its encoding with 'encoding_fallback:' in the source mapping"
+        return f"line is not valid {tried} (the rest of the file is){hint}"
+
+
+@dataclass
 class ReadResult:
     table: str
     format: str
@@ -56,6 +102,8 @@ class ReadResult:
     columns: list[str]
     rows: int
     rejects: list[Reject] = field(default_factory=list)
+    #: lines decoded by the mapping's ``encoding_fallback`` in a mixed-encoding file
+    fallback_lines: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -75,6 +123,7 @@ def read_source(
     path: Path,
     *,
     encoding: str = "auto",
+    encoding_fallback: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
     table: str = "_src",
@@ -85,9 +134,9 @@ def read_source(
         raise InputError(f"{path}: file not found", code="input.file_missing")
     ext = path.suffix.lower()
     if ext in DELIMITED:
-        return _read_delimited(con, path, encoding, delimiter, table)
+        return _read_delimited(con, path, encoding, encoding_fallback, delimiter, table)
     if ext in JSONL:
-        return _read_jsonl(con, path, encoding, table)
+        return _read_jsonl(con, path, encoding, encoding_fallback, table)
     if ext == ".parquet":
         return _read_parquet(con, path, table)
     if ext == ".xlsx":
@@ -111,8 +160,8 @@ def detect_encoding(path: Path) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if _decodes(path, "utf-8"):
-        return "utf-8"
+    if _decodes(path, "utf-8") or _mostly_utf8(path):
+        return "utf-8"  # a mostly-UTF-8 file is read line by line (see LineDecoding)
     sample = _non_ascii_sample(path)
     ranked = list(AUTO_CANDIDATES)
     try:
@@ -141,6 +190,23 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+def _mostly_utf8(path: Path) -> bool:
+    """At least half of the lines holding non-ASCII bytes are valid UTF-8 (which text in a legacy
+    encoding almost never is by chance): the file is UTF-8 with a few lines in something else."""
+    ok = bad = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad += 1
+            else:
+                ok += 1
+    return ok > 0 and ok >= bad
+
+
 def _non_ascii_sample(path: Path, limit: int = 256_000) -> bytes:
     out = bytearray()
     with path.open("rb") as fh:
@@ -153,14 +219,35 @@ def _non_ascii_sample(path: Path, limit: int = 256_000) -> bytes:
 
 
 @contextmanager
-def _as_utf8(path: Path, encoding: str, *, newlines: bool = False) -> Iterator[Path]:
+def _as_utf8(path: Path, encoding: str, *, newlines: bool = False, lines: LineDecoding | None = None,
+             blank_bad: bool = False) -> Iterator[Path]:
     """Yield a UTF-8 (no BOM) version of ``path``: itself when already so, else a temp copy.
 
     With ``newlines`` the copy also has every CR LF and lone CR turned into LF: files
     with mixed line endings (spreadsheet exports, concatenated feeds) otherwise confuse
     the CSV parser. A CR LF inside a quoted value becomes LF, which no customer value
     needs to keep.
+
+    With ``lines`` the file is decoded line by line (:class:`LineDecoding`); a line no
+    encoding could read is copied as its raw bytes (for the CSV reader to reject) or, with
+    ``blank_bad``, as an empty line (JSON lines: rejected from ``lines.bad_lines``).
     """
+    if lines is not None:
+        with tempfile.TemporaryDirectory(prefix="mdm-read-") as tmp:
+            out = Path(tmp) / (path.stem + ".utf8" + path.suffix)
+            with path.open("rb") as src, out.open("wb") as dst:
+                for n, raw in enumerate(src, start=1):
+                    text = lines.decode(raw, n)
+                    if n == 1 and text is not None:
+                        text = text.lstrip("\ufeff")
+                    data = raw if text is None else text.encode("utf-8")
+                    if text is None and blank_bad:
+                        data = b"\n"
+                    if newlines:
+                        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                    dst.write(data)
+            yield out
+        return
     needs_newlines = newlines and _has_cr(path)
     if encoding in ("utf-8", "utf8") and not needs_newlines:
         yield path
@@ -196,18 +283,22 @@ def _has_cr(path: Path) -> bool:
         return any(b"\r" in chunk for chunk in iter(lambda: fh.read(_CHUNK), b""))
 
 
-def _resolve_encoding(path: Path, encoding: str) -> str:
+def _resolve_encoding(path: Path, encoding: str, fallback: str | None) -> tuple[str, LineDecoding | None]:
+    """The file's encoding, and a :class:`LineDecoding` when it is UTF-8 with lines that are not."""
     if encoding == "auto":
-        return detect_encoding(path)
-    enc = codecs.lookup(encoding).name
-    if enc == "utf-8":
-        with path.open("rb") as fh:
-            if fh.read(3) == codecs.BOM_UTF8:
-                return "utf-8-sig"
-        if not _decodes(path, "utf-8"):
-            raise InputError(f"{path}: not valid utf-8; set 'encoding:' in the source mapping to the file's "
-                             "real encoding, or 'auto'", code="input.encoding")
-    return enc
+        enc = detect_encoding(path)
+    else:
+        enc = codecs.lookup(encoding).name
+        if enc == "utf-8":
+            with path.open("rb") as fh:
+                if fh.read(3) == codecs.BOM_UTF8:
+                    enc = "utf-8-sig"
+    if enc not in ("utf-8", "utf-8-sig") or _decodes(path, enc):
+        return enc, None
+    if fallback is None and not _mostly_utf8(path):
+        raise InputError(f"{path}: not valid utf-8; set 'encoding:' in the source mapping to the file's "
+                         "real encoding, or 'auto'", code="input.encoding")
+    return enc, LineDecoding(fallback)
 
 
 # --------------------------------------------------------------------------- delimited
@@ -223,7 +314,7 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def _header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
-    with path.open("r", encoding="utf-8", newline="") as fh:
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as fh:
         first = fh.readline()
         if not first.strip():
             raise InputError(f"{path}: the file is empty or its first line is blank; a header row is required",
@@ -234,7 +325,20 @@ def _header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
         fh.seek(0)
         text = fh.read(1 << 20).lstrip("\ufeff")
     header = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+    if any(_has_surrogates(h) for h in header):
+        raise InputError(f"{path}: the header row is not valid utf-8; set 'encoding:' in the source mapping to "
+                         "the file's real encoding", code="input.encoding")
     return _unique_names(header, path), delim
+
+
+def _has_surrogates(text: str) -> bool:
+    """Undecodable bytes, as Python's ``surrogateescape`` keeps them."""
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _escaped(text: str) -> str:
+    """``text`` with undecodable bytes shown as ``\\xNN`` (for a quarantine row's raw text)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _unique_names(header: list[str], path: Path) -> list[str]:
@@ -258,29 +362,34 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str | None,
-                    table: str) -> ReadResult:
+def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, fallback: str | None,
+                    delimiter: str | None, table: str) -> ReadResult:
     """DuckDB's parser first; if its record count disagrees with an independent count, the C csv module.
 
     DuckDB is fast but has been seen to drop records silently on unusual inputs (mixed
     line endings, stray carriage returns). The check costs one pass of Python's C-level
     csv reader; when it disagrees the file is parsed by that reader instead, so no
-    record is ever lost.
+    record is ever lost. Files with undecodable lines or runaway quotes go straight to
+    that reader, which judges them line by line.
     """
-    enc = _resolve_encoding(path, encoding)
+    enc, lines = _resolve_encoding(path, encoding, fallback)
     fmt = path.suffix.lower().lstrip(".")
-    with _as_utf8(path, enc, newlines=True) as utf8:
+    with _as_utf8(path, enc, newlines=True, lines=lines) as utf8:
         names, delim = _header(utf8, delimiter or ("\t" if path.suffix.lower() == ".tsv" else None))
         header_lines = _header_line_count(utf8, delim)
-        expected = _count_records(utf8, delim) - 1
-        try:
-            rejects = _duckdb_csv(con, utf8, names, delim, header_lines, table)
-        except duckdb.Error:
-            rejects = None
+        expected, runaway = _scan(utf8, delim, len(names))
+        rejects: list[Reject] | None = None
+        if not runaway and not (lines and lines.bad_lines):
+            try:
+                rejects = _duckdb_csv(con, utf8, names, delim, header_lines, table)
+            except duckdb.Error:
+                rejects = None
         if rejects is None or _count(con, table) + len(rejects) != expected:
-            rejects = _python_csv(con, utf8, names, delim, table)
+            rejects = _python_csv(con, utf8, names, delim, table,
+                                  encoding_message=(lines or LineDecoding(None)).reject_message())
     return ReadResult(table=table, format=fmt, encoding=enc, delimiter=delim, columns=names,
-                      rows=_count(con, table), rejects=rejects)
+                      rows=_count(con, table), rejects=rejects,
+                      fallback_lines=len(lines.fallback_lines) if lines else 0)
 
 
 def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], delim: str, header_lines: int,
@@ -306,31 +415,93 @@ def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], de
                    message=str(r[3])) for r in rows]
 
 
-def _csv_records(path: Path, delim: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, fields) of every non-blank record, by Python's C csv reader."""
+def _csv_records(path: Path, delim: str) -> Iterator[tuple[int, list[str], list[str]]]:
+    """(first physical line, fields, physical lines) of every non-blank record, by Python's C csv reader."""
     csv.field_size_limit(1 << 30)
-    with path.open("r", encoding="utf-8", newline="") as fh:
+    consumed: list[str] = []
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as fh:
         fh.seek(0)
         if fh.read(1) != "\ufeff":
             fh.seek(0)
-        reader = csv.reader(fh, delimiter=delim, quotechar='"', doublequote=True, strict=False)
+
+        def physical() -> Iterator[str]:
+            for text in fh:
+                consumed.append(text)
+                yield text
+
+        reader = csv.reader(physical(), delimiter=delim, quotechar='"', doublequote=True, strict=False)
         line = 1
         for fields in reader:
+            raw = consumed[:]
+            consumed.clear()
             if fields:
-                yield line, fields
+                yield line, fields, raw
             line = reader.line_num + 1
 
 
-def _count_records(path: Path, delim: str) -> int:
-    """Non-blank records as the C csv module reads them (the header included)."""
-    csv.field_size_limit(1 << 30)
-    with path.open("r", encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delim, quotechar='"', doublequote=True, strict=False)
-        return sum(1 for fields in reader if fields)
+def _runaway(raw: list[str], fields: list[str], width: int, delim: str) -> bool:
+    """A quoted value that swallowed lines: it runs to the end of the file, spans more than
+    MAX_RECORD_LINES lines, or leaves the record ragged while holding a line that splits into
+    a whole record by itself. (A multi-line record of the right width is a quoted address or
+    note, however its lines look.)"""
+    if len(raw) > MAX_RECORD_LINES:
+        return True
+    try:
+        for _ in csv.reader(raw, delimiter=delim, quotechar='"', doublequote=True, strict=True):
+            pass
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            return True
+    return (len(raw) > 1 and len(fields) != width
+            and any(len(_split_line(text, delim)) == width for text in raw[1:]))
+
+
+def _split_line(text: str, delim: str) -> list[str]:
+    return next(csv.reader([text.rstrip("\r\n")], delimiter=delim, quotechar='"', doublequote=True,
+                           strict=False), [])
+
+
+def _judged(records: Iterator[tuple[int, list[str], list[str]]], width: int,
+            delim: str) -> Iterator[tuple[int, list[str], str | None, str]]:
+    """(line, fields, reject code or None, physical text) per record; a runaway record is judged
+    line by line."""
+    for line, fields, raw in records:
+        if not _runaway(raw, fields, width, delim):
+            yield line, fields, None, "".join(raw).rstrip("\r\n")
+            continue
+        for i, text in enumerate(raw):
+            if not text.strip():
+                continue
+            code = "row.unterminated_quote" if _unterminated(text, delim) else None
+            yield line + i, _split_line(text, delim), code, text.rstrip("\r\n")
+
+
+def _unterminated(text: str, delim: str) -> bool:
+    try:
+        for _ in csv.reader([text], delimiter=delim, quotechar='"', doublequote=True, strict=True):
+            pass
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
+
+
+def _scan(path: Path, delim: str, width: int) -> tuple[int, bool]:
+    """Data records as a user would count them (runaway quotes split into their lines), and
+    whether there was a runaway quote. The header is not counted."""
+    records = _csv_records(path, delim)
+    next(records, None)  # header
+    count, runaway = 0, False
+    for _line, fields, raw in records:
+        if _runaway(raw, fields, width, delim):
+            runaway = True
+            count += sum(1 for text in raw if text.strip())
+        else:
+            count += 1
+    return count, runaway
 
 
 def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], delim: str,
-                table: str) -> list[Reject]:
+                table: str, *, encoding_message: str) -> list[Reject]:
     import pandas as pd
 
     width = len(names)
@@ -338,11 +509,17 @@ def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], de
     rejects: list[Reject] = []
     records = _csv_records(path, delim)
     next(records, None)  # header
-    for line, fields in records:
-        if len(fields) == width:
+    for line, fields, code, text in _judged(records, width, delim):
+        raw = _escaped(text)
+        if any(_has_surrogates(f) for f in fields):
+            rejects.append(Reject(line=line, raw=raw, code="row.encoding", message=encoding_message))
+        elif code == "row.unterminated_quote":
+            rejects.append(Reject(line=line, raw=raw, code=code,
+                                  message="a quoted value is not closed on its line; the lines after it were "
+                                          "read on their own"))
+        elif len(fields) == width:
             good.append(fields)
         else:
-            raw = delim.join(fields)
             rejects.append(Reject(line=line, raw=raw, code="row.ragged",
                                   message=f"Expected Number of Columns: {width} Found: {len(fields)}"))
     frame = pd.DataFrame(good, columns=[f"c{i}" for i in range(width)], dtype=object)
@@ -357,7 +534,7 @@ def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], de
 
 def _header_line_count(path: Path, delim: str) -> int:
     """Physical lines the header record spans (more than one when a name holds a newline)."""
-    with path.open("r", encoding="utf-8", newline="") as fh:
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as fh:
         text = fh.read(1 << 20).lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     next(reader, None)
@@ -384,10 +561,11 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 # --------------------------------------------------------------------------- JSON lines
 
-def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str) -> ReadResult:
+def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, fallback: str | None,
+                table: str) -> ReadResult:
     """Each line is one JSON object; anything else is a reject. Keys become columns."""
-    enc = _resolve_encoding(path, encoding)
-    with _as_utf8(path, enc) as utf8:
+    enc, lines = _resolve_encoding(path, encoding, fallback)
+    with _as_utf8(path, enc, lines=lines, blank_bad=True) as utf8:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _mdm_lines AS
             SELECT row_number() OVER () AS _line, line FROM read_csv({_sql_str(str(utf8))},
@@ -425,10 +603,15 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table
     bad = con.execute("SELECT _line, line FROM _mdm_lines WHERE NOT ok ORDER BY _line").fetchall()
     rejects = [Reject(line=int(r[0]), raw=str(r[1]), code="row.invalid_json",
                       message="line is not a JSON object") for r in bad]
+    if lines is not None:
+        rejects += [Reject(line=n, raw=raw, code="row.encoding", message=lines.reject_message())
+                    for n, raw in lines.bad_lines.items()]
+        rejects.sort(key=lambda r: r.line or 0)
     con.execute("DROP TABLE _mdm_lines")
     con.execute("DROP TABLE _mdm_json")
     return ReadResult(table=table, format="jsonl", encoding=enc, delimiter=None, columns=names,
-                      rows=_count(con, table), rejects=rejects)
+                      rows=_count(con, table), rejects=rejects,
+                      fallback_lines=len(lines.fallback_lines) if lines else 0)
 
 
 def _json_path(key: str) -> str:
