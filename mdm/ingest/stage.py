@@ -28,7 +28,14 @@ from mdm.config import Dictionary, SourceMapping
 from mdm.errors import InputError
 from mdm.hub.register import register
 from mdm.ingest.readers import ReadResult, quote_ident, read_source
-from mdm.ingest.validate import FINDING_COLUMNS, usable_updated_at, validate_frame
+from mdm.ingest.validate import (
+    CONTROL_RANGES,
+    FINDING_COLUMNS,
+    INVISIBLE_RANGES,
+    char_class,
+    usable_updated_at,
+    validate_frame,
+)
 
 __all__ = ["Staged", "stage_file"]
 
@@ -57,17 +64,18 @@ class Staged:
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMapping, dictionary: Dictionary,
                *, today: dt.date | None = None) -> Staged:
     path = Path(path)
-    read = read_source(con, path, encoding=mapping.encoding, delimiter=mapping.delimiter, sheet=mapping.sheet)
+    read = read_source(con, path, encoding=mapping.encoding, encoding_fallback=mapping.encoding_fallback,
+                       delimiter=mapping.delimiter, sheet=mapping.sheet)
     _check_columns(path, mapping, read.columns)
     attributes = [a for a in dictionary.names if a in mapping.columns]
     formats = mapping.date_formats or dictionary.date_formats
 
-    cols = [f"{quote_ident(mapping.columns[a])} AS {quote_ident(a)}" for a in attributes]
-    upd = quote_ident(mapping.updated_at_column) if mapping.updated_at_column else "NULL"
+    cols = [f"{_visible(quote_ident(mapping.columns[a]))} AS {quote_ident(a)}" for a in attributes]
+    upd = _visible(quote_ident(mapping.updated_at_column)) if mapping.updated_at_column else "NULL"
     raw_struct = ", ".join(f"{_sql_str(c)}: {quote_ident(c)}" for c in read.columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _mapped AS
-            SELECT _row, nullif(trim({quote_ident(mapping.id_column)}), '') AS source_id,
+            SELECT _row, {_source_id(quote_ident(mapping.id_column))} AS source_id,
                    CAST({upd} AS VARCHAR) AS updated_at_raw, CAST(NULL AS TIMESTAMP) AS updated_at
                    {''.join(', ' + c for c in cols)},
                    CAST(to_json({{{raw_struct}}}) AS VARCHAR) AS _raw
@@ -115,6 +123,22 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_INVISIBLE_SQL = _sql_str(char_class(INVISIBLE_RANGES, sql=True))
+_INVISIBLE_ENDS_SQL = _sql_str(f"^{char_class(INVISIBLE_RANGES, sql=True)}+|{char_class(INVISIBLE_RANGES, sql=True)}+$")
+_CONTROL_SQL = _sql_str(char_class(CONTROL_RANGES, sql=True))
+
+
+def _visible(column: str) -> str:
+    """The value as read, or NULL when it shows nothing (white space, format or control characters only)."""
+    return f"CASE WHEN regexp_replace({column}, {_INVISIBLE_SQL}, '', 'g') <> '' THEN {column} END"
+
+
+def _source_id(column: str) -> str:
+    """The source id without invisible characters around it (tabs, zero-width spaces, a BOM); NULL
+    when nothing visible is left."""
+    return f"nullif(regexp_replace({column}, {_INVISIBLE_ENDS_SQL}, '', 'g'), '')"
+
+
 def _check_columns(path: Path, mapping: SourceMapping, have: list[str]) -> None:
     wanted = [mapping.id_column, *mapping.columns.values()]
     if mapping.updated_at_column:
@@ -153,7 +177,7 @@ def _decide_quarantine(con: duckdb.DuckDBPyConnection, read: ReadResult) -> None
     ).astype({"line": "Int64", "raw": "string", "code": "string", "message": "string"})
     register(con, "_rejects_df", rejects)
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE _quarantine AS
+        f"""CREATE OR REPLACE TEMP TABLE _quarantine AS
         WITH reasons AS (
             SELECT _row, 'id.missing' AS code, 'the record has no source id' AS message FROM _mapped
             WHERE source_id IS NULL
@@ -164,6 +188,10 @@ def _decide_quarantine(con: duckdb.DuckDBPyConnection, read: ReadResult) -> None
                          first(_row ORDER BY updated_at DESC NULLS LAST, _row) OVER (PARTITION BY source_id) AS keep
                   FROM _mapped WHERE source_id IS NOT NULL)
             WHERE _row <> keep
+            UNION ALL
+            SELECT _row, 'id.control', 'the source id holds a control character (NUL, ESC, ...); '
+                   || 'such a key cannot be matched back to its source'
+            FROM _mapped WHERE regexp_matches(source_id, {_CONTROL_SQL})
             UNION ALL
             SELECT _row, code, attribute || ': ' || message FROM _findings WHERE severity = 'reject'
         )

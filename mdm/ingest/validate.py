@@ -7,7 +7,10 @@ flat table of findings, one row per failing value::
     _row | attribute | code | message | severity | value
 
 Severity ``flag`` keeps the customer and marks the value invalid; ``reject`` makes the
-caller quarantine the row. Blank (whitespace-only) values count as missing.
+caller quarantine the row. Blank values count as missing: white space, invisible format
+characters (zero-width space, BOM, direction marks) and control characters alone are no
+value. A value holding a control character (NUL, ESC, ...; tab and line breaks excepted)
+is kept and flagged ``<attribute>.control``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,32 @@ from mdm.dates import (
 from mdm.errors import ConfigError
 
 FINDING_COLUMNS = ["_row", "attribute", "code", "message", "severity", "value"]
+
+#: characters that show nothing: white space, format characters (Cf) and control characters (Cc),
+#: as code point ranges; a value made of these alone is missing
+INVISIBLE_RANGES = ((0x00, 0x20), (0x7F, 0xA0), (0xAD, 0xAD), (0x061C, 0x061C), (0x1680, 0x1680),
+                    (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F), (0x205F, 0x2064),
+                    (0x2066, 0x206F), (0x3000, 0x3000), (0xFEFF, 0xFEFF))
+#: control characters a customer value never holds (tab, line feed and carriage return may)
+CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
+
+
+def char_class(ranges: tuple[tuple[int, int], ...], *, sql: bool = False) -> str:
+    """A regex character class of ``ranges``: Python's ``\\uXXXX`` escapes, or RE2's ``\\x{XXXX}``
+    for DuckDB SQL."""
+    def esc(c: int) -> str:
+        return f"\\x{{{c:x}}}" if sql else f"\\u{c:04x}"
+
+    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
+
+
+_INVISIBLE = char_class(INVISIBLE_RANGES)
+_CONTROL = char_class(CONTROL_RANGES)
+
+
+def blank(text: pd.Series) -> pd.Series:
+    """True where a string value shows nothing (see :data:`INVISIBLE_RANGES`)."""
+    return text.str.replace(_INVISIBLE, "", regex=True) == ""
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$"
@@ -125,10 +154,14 @@ def _attribute_checks(name: str, attr: Attribute, formats: tuple[str, ...], toda
     v = attr.validation
     checks: list[pa.Check] = []
 
-    def add(kind: str, fn: Callable[[pd.Series], pd.Series], message: str, ignore_na: bool = True) -> None:
+    def add(kind: str, fn: Callable[[pd.Series], pd.Series], message: str, ignore_na: bool = True,
+            severity: str | None = None) -> None:
         code = f"{name}.{kind}"
-        specs[code] = CheckSpec(name, code, message, v.severity)
+        specs[code] = CheckSpec(name, code, message, severity or v.severity)
         checks.append(pa.Check(fn, name=code, ignore_na=ignore_na))
+
+    add("control", lambda s: s.isna() | ~s.astype("string").str.contains(_CONTROL, regex=True).fillna(False),
+        "holds a control character (NUL, ESC, ...)", severity="flag")
 
     def matches(pattern: str) -> Callable[[pd.Series], pd.Series]:
         return lambda s: s.isna() | s.astype("string").str.strip().str.fullmatch(pattern).fillna(False)
@@ -259,7 +292,7 @@ def validate_frame(frame: pd.DataFrame, dictionary: Dictionary, mapping: SourceM
     for col in work.columns:
         if col != "_row":
             text = as_strings(work[col])
-            work[col] = text.where(text.str.strip() != "", pd.NA)
+            work[col] = text.where(~blank(text).fillna(True), pd.NA)
     try:
         schema.validate(work, lazy=True)
     except pa.errors.SchemaErrors as exc:
