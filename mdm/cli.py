@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from mdm.errors import InputError, MdmError
+from mdm.errors import InputError, MdmError, printable
 
 if TYPE_CHECKING:
     from mdm.config import Project, SourceMapping
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="mdm: customer master data management and data quality.")
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+# no Rich markup: file names, column names and notes carry user text, which is printed as it is
+out = Console(markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="project file (mdm.yaml)")]
 DEFAULT_CONFIG = Path("mdm.yaml")
@@ -102,7 +103,7 @@ def _print_run(result: object) -> None:
             out.print(f"auto-match cut-off {cut['auto_match']:.4f}, review band from {cut['review'][0]:.4f} "
                       f"({str(cut['method']).replace('_', ' ')})")
         for note in match.get("notes", []):
-            out.print(f"note: {note}")
+            out.print(f"note: {printable(note)}")
     else:
         out.print("no source changed: matching skipped, nothing to do")
     golden = x.get("golden") if x else None
@@ -418,7 +419,7 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except MdmError as exc:
-        err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"error: {printable(exc.message)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -8,6 +8,23 @@ place. Tracebacks are for bugs, not for bad input.
 
 from __future__ import annotations
 
+#: code points a terminal would act on rather than show: C0 and C1 controls, DEL, and the
+#: bidirectional overrides that reorder what follows them
+_UNSAFE = {*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one terminal line: control characters, escape sequences,
+    bidirectional overrides and undecodable bytes are shown as ``\\xNN`` / ``\\uNNNN``, never sent."""
+    out: list[str] = []
+    for ch in text:
+        c = ord(ch)
+        if c in _UNSAFE or 0xD800 <= c <= 0xDFFF:
+            out.append(f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
 
 class MdmError(Exception):
     """Base class: ``code`` is stable and documented, ``message`` is for people."""
