@@ -37,7 +37,7 @@ from splink import Linker
 from mdm.match.engine import Engine
 from mdm.match.features import fingerprint
 from mdm.match.rules import MatchRules
-from mdm.match.settings import Compiled, blocking_rule_creator
+from mdm.match.settings import Compiled, CrossColumnBound, blocking_rule_creator, cross_column_bounds
 from mdm.match.thresholds import FLOOR_PROBABILITY
 
 log = logging.getLogger("mdm.match")
@@ -201,7 +201,8 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
             log.warning("no prior rule and no EM session succeeded: the prior stays at Splink's default")
         settings = _sane_prior(linker.misc.save_model_to_json())
     restored = _keep_comparisons(settings, compiled)
-    fixes = _complete_parameters(settings, plan.u_max_pairs)
+    fixes = _bound_cross_column_u(settings, cross_column_bounds(rules))
+    fixes += _complete_parameters(settings, plan.u_max_pairs)
     summary = parameter_summary(settings)
     never = [f for f in fixes if f["fix"] == "m_neutral"]
     manifest = {
@@ -329,6 +330,35 @@ def _estimate_prior(linker: Linker, compiled: Compiled, recall: float, report: _
         except (ValueError, ZeroDivisionError) as exc:  # more matches than the recall allows; no pairs at all
             report.failures.append({"session": "prior", "error": " ".join(str(exc).split())})
     return "prior estimation failed: Splink's default prior kept"
+
+
+def _bound_cross_column_u(settings: dict[str, Any], bounds: list[CrossColumnBound]) -> list[dict[str, Any]]:
+    """Cap each name-swap level's u at the chance of a coincidence in both parts (see
+    :class:`mdm.match.settings.CrossColumnBound`): random sampling otherwise takes the few true
+    duplicates written the other way round for chance, and a swapped name then weighs as
+    little as one agreeing part."""
+    comps = {c["output_column_name"]: c for c in settings["comparisons"]}
+
+    def u_of(comparison: str, labels: tuple[str, ...]) -> float | None:
+        levels = {lv.get("label_for_charts"): lv for lv in comps.get(comparison, {}).get("comparison_levels", [])}
+        us = [levels[label].get("u_probability") for label in labels if label in levels]
+        if not us or not all(_is_probability(u) for u in us):
+            return None
+        return float(sum(us))
+
+    fixes: list[dict[str, Any]] = []
+    for bound in bounds:
+        factors = [u_of(comparison, labels) for comparison, labels in bound.factors]
+        level = next((lv for lv in comps.get(bound.comparison, {}).get("comparison_levels", [])
+                      if lv.get("label_for_charts") == bound.level), None)
+        if level is None or any(f is None for f in factors) or not _is_probability(level.get("u_probability")):
+            continue
+        cap = math.prod(f for f in factors if f is not None)
+        if 0 < cap < level["u_probability"]:
+            fixes.append({"comparison": bound.comparison, "level": bound.level, "fix": "u_cross_column",
+                          "value": cap, "was": level["u_probability"]})
+            level["u_probability"] = cap
+    return fixes
 
 
 def _complete_parameters(settings: dict[str, Any], u_pairs: float) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from mdm.hub.register import register
 from mdm.match.engine import DuckDBEngine, Engine
 from mdm.match.model import MatchModel, _splink_warnings
 from mdm.match.rules import Thresholds
+from mdm.match.settings import SWAP_LABEL
 
 PAIR_COLUMNS = ("unique_id_l", "unique_id_r", "source_l", "source_r", "match_weight", "match_probability", "band",
                 "match_key", "explanation")
@@ -90,7 +91,11 @@ def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str,
         gamma = f'"gamma_{name}"'
         weight = f'("mw_{name}" + coalesce("mw_tf_adj_{name}", 0))' if _has_tf(comp) else f'"mw_{name}"'
         cases = " ".join(f"WHEN {g} THEN {_sql_str(lab)}" for g, lab in labels[name].items())
-        agreeing.append(f"CASE WHEN {weight} > 0 THEN 1 ELSE 0 END")
+        # a swap level agrees even where it weighs nothing (swap_neutral): the names agree crosswise and
+        # the partner part's swap level carries the evidence, once; a swap is two parts agreeing
+        swaps = [g for g, lab in labels[name].items() if lab.startswith(SWAP_LABEL)]
+        swapped = f" OR {gamma} IN ({', '.join(map(str, swaps))})" if swaps else ""
+        agreeing.append(f"CASE WHEN {weight} > 0{swapped} THEN 1 ELSE 0 END")
         if name not in household:
             personal.append(f"coalesce({weight}, 0)")
         entries.append(

@@ -160,6 +160,14 @@ def _level(level: LevelSpec, dialect: str = "duckdb") -> Any:
     return cll.And(*subs) if level.kind == "and" else cll.Or(*subs)
 
 
+SWAP_LABEL = "swapped with "
+
+
+def swap_label(other: str, *, similar: bool = False) -> str:
+    """The label of a name-swap level: the two parts agree crosswise (``similar``: with a typo or nickname)."""
+    return f"{SWAP_LABEL}{other}" + (", with a typo or nickname" if similar else "")
+
+
 def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
     """A library comparison as (null-level columns, explicit levels best first)."""
     if isinstance(spec, LevelsComparison):
@@ -177,13 +185,13 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
         levels = [ExactLevel(kind="exact", column=c, tf=spec.tf, label="exact")]
         if spec.swap_with:
             levels.append(ReversedLevel(kind="columns_reversed", column=c, other=spec.swap_with,
-                                        neutral=spec.swap_neutral, label=f"swapped with {spec.swap_with}"))
+                                        neutral=spec.swap_neutral, label=swap_label(spec.swap_with)))
         if spec.swap_with and spec.swap_similar:
             nick, other_nick = spec.swap_nickname or (None, None)
             levels.append(SwappedSimilarLevel(
                 kind="swapped_similar", column=c, other=spec.swap_with, threshold=spec.swap_similar,
                 nickname=nick, other_nickname=other_nick, neutral=spec.swap_neutral,
-                label=f"swapped with {spec.swap_with}, with a typo or nickname"))
+                label=swap_label(spec.swap_with, similar=True)))
         if spec.nickname:
             levels.append(ExactLevel(kind="exact", column=spec.nickname, label="same nickname group"))
         high = [t for t in spec.jaro_winkler if t >= 0.9]
@@ -243,6 +251,49 @@ def expand_levels(spec: ComparisonSpec) -> tuple[list[str], list[LevelSpec]]:
     assert isinstance(spec, DistanceKmComparison)
     return [spec.lat, spec.lon], [DistanceKmLevel(kind="distance_km", lat=spec.lat, lon=spec.lon, threshold=k)
                                   for k in sorted(spec.km)]
+
+
+@dataclass(frozen=True)
+class CrossColumnBound:
+    """A swap level's u bounded by coincidences in both name parts at once.
+
+    Random sampling estimates u for first/last-name swaps from the few random pairs that show
+    one, and at that rarity most of them are true matches written the other way round (in a
+    register of 4,000 people every sampled swap was a duplicate), so the estimate is the
+    level's m leaking into u. Two different people show a swap only when the first name of
+    one equals the surname of the other *and* the other way round; that is at most as likely
+    as two coincidences, one in each part: ``u <= u(part, similar) x u(other part, similar)``,
+    where "similar" is the exact level (plain swap) or the exact and Jaro-Winkler levels at
+    least as close as ``swap_similar`` (swap with a typo).
+    """
+
+    comparison: str
+    level: str
+    factors: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def cross_column_bounds(rules: MatchRules) -> list[CrossColumnBound]:
+    """The :class:`CrossColumnBound` of every weighed (not neutral) name-swap level of ``rules``."""
+    names = [c for c in rules.comparisons if isinstance(c, NameComparison)]
+    by_column = {c.column: c for c in names}
+    bounds = []
+    for spec in names:
+        if spec.swap_with is None or spec.swap_neutral or spec.swap_with not in by_column:
+            continue
+        other = by_column[spec.swap_with]
+
+        def similar(part: NameComparison, threshold: float | None) -> tuple[str, ...]:
+            close = [] if threshold is None else [f"jaro_winkler >= {t:g}" for t in part.jaro_winkler
+                                                  if t >= threshold]
+            return ("exact", *close)
+
+        bounds.append(CrossColumnBound(spec.name, swap_label(spec.swap_with),
+                                       ((spec.name, similar(spec, None)), (other.name, similar(other, None)))))
+        if spec.swap_similar:
+            bounds.append(CrossColumnBound(
+                spec.name, swap_label(spec.swap_with, similar=True),
+                ((spec.name, similar(spec, spec.swap_similar)), (other.name, similar(other, spec.swap_similar)))))
+    return bounds
 
 
 class _PrefixLevel(ExactLevel):
