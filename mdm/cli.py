@@ -17,20 +17,36 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from mdm.errors import InputError, MdmError, printable
+from mdm.errors import InputError, MdmError, PortInUseError, printable
 
 if TYPE_CHECKING:
     from mdm.config import Project, SourceMapping
     from mdm.hub import Hub
 
+#: ``-h`` works like ``--help`` on every command (sub-commands inherit their parent's context settings)
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="mdm: customer master data management and data quality.")
+                  context_settings=CONTEXT, help="mdm: customer master data management and data quality.")
 # no Rich markup: file names, column names and notes carry user text, which is printed as it is
 out = Console(markup=False)
 err = Console(stderr=True, soft_wrap=True, markup=False)
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="project file (mdm.yaml)")]
 DEFAULT_CONFIG = Path("mdm.yaml")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"mdm {version('mdm')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                                help="print the version and exit")] = False) -> None:
+    """mdm: customer master data management and data quality."""
 
 
 @contextmanager
@@ -69,9 +85,20 @@ def run(config: ConfigOpt = DEFAULT_CONFIG,
     from mdm import pipeline
 
     project = _project(config)
+    _check_sources(project)
     with _progress() as progress:
         result = pipeline.run(project, progress=progress, retrain=retrain)
     _print_run(result)
+
+
+def _check_sources(project: Project) -> None:
+    """Every source file named in mdm.yaml exists, before the run takes the hub."""
+    for i, (mapping, path) in enumerate(project.sources):
+        if not path.is_file():
+            what = "is a folder" if path.is_dir() else "not found"
+            raise InputError(f"{path}: {what} (source '{mapping.source}', key 'sources.{i}.path' of "
+                             f"{project.path or 'mdm.yaml'}); fix the path or remove the source",
+                             code="input.file_missing")
 
 
 def _print_run(result: object) -> None:
@@ -360,12 +387,33 @@ def _serve(config: Path, host: str, port: int) -> None:
     from mdm.stewardship.settings import ServerSettings
 
     project = _project(config)
+    _check_port(host, port)  # before the hub is taken: a busy port is not a busy hub
     access = HubAccess.open(project.hub, project.dictionary.names,  # a busy hub fails here, in one line
                             project.memory_limit)
     err.print(f"serving {project.hub} on http://{host}:{port} (UI /ui/, API docs /docs)", markup=False,
               highlight=False)
     uvicorn.run(create_app(ServerSettings(project=project), access=access), host=host, port=port,
                 log_level="info", server_header=False)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (as uvicorn would bind it)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: not an address this machine can listen on ({exc.strerror})",
+                         code="input.host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise PortInUseError(f"cannot listen on {host}:{port}: {exc.strerror}; another program (maybe another "
+                                 "`mdm serve`) uses it, or pick a free one with --port", code="serve.port_in_use"
+                                 ) from None
 
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the stewardship server (stored hashed).")
@@ -402,8 +450,28 @@ def keys_list(config: ConfigOpt = DEFAULT_CONFIG) -> None:
     with _writable_hub(project) as hub:
         for k in list_keys(hub.con):
             revoked = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
-            out.print(f"{k.key_id}\t{k.prefix}\t{k.role}\t{k.name}\t{k.created_at:%Y-%m-%d %H:%M}\t{revoked}",
-                      markup=False, highlight=False)
+            # tab-separated on stdout as it is (no Rich tab expansion), so `cut -f1` finds the ids
+            sys.stdout.write(f"{k.key_id}\t{k.prefix}\t{k.role}\t{printable(k.name)}\t"
+                             f"{k.created_at:%Y-%m-%d %H:%M}\t{revoked}\n")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="the key's id, as `mdm keys list` shows it")],
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Revoke a key at once: its API calls fail and its web sessions end."""
+    import getpass
+
+    from mdm.hub import transaction
+    from mdm.stewardship.auth import Principal, Role, revoke_key
+
+    project = _project(config)
+    # the CLI acts as the hub's owner: key id 0 is never issued, so any key can be revoked from here
+    by = Principal(key_id=0, name=f"cli ({getpass.getuser()})", role=Role.admin, prefix="")
+    with _writable_hub(project) as hub, transaction(hub.con):
+        row = revoke_key(hub.con, key_id, by=by)
+    out.print(f"revoked {row.role} key {row.key_id} for {row.name!r} (prefix {row.prefix})")
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -412,8 +480,18 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def usage_line(exc: typer.TyperException) -> str:
+    """A command-line mistake as one line: what was wrong (the option, the value) and where to look."""
+    message = exc.format_message().strip().rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    where = f"; see '{ctx.command_path} --help'" if ctx is not None else "; see 'mdm --help'"
+    return f"error: {printable(message)}{where}"
+
+
 def main() -> None:
-    """Console entry point: domain errors become one line and an exit code."""
+    """Console entry point: domain errors and usage mistakes become one line and an exit code."""
+    from typer._click.exceptions import NoArgsIsHelpError  # typer bundles its own click
+
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
@@ -423,18 +501,15 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted", markup=False)
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in standalone_mode=False
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+    except NoArgsIsHelpError as exc:  # `mdm` or `mdm keys` alone: the help, as asked
+        sys.stdout.write(exc.format_message() + "\n")
+        sys.exit(0)
+    except typer.TyperException as exc:  # usage mistakes: unknown option or command, bad or missing value
+        err.print(usage_line(exc), markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,3 +75,10 @@ class NotFoundError(MdmError):
 
 class ConflictError(MdmError):
     code = "conflict"
+
+
+class PortInUseError(MdmError):
+    """``mdm serve``: the address and port are taken (exit 4, not the hub-in-use 3)."""
+
+    code = "serve.port_in_use"
+    exit_code = 4

@@ -84,15 +84,25 @@ def export_query(kind: str, dictionary: Dictionary) -> str:
     raise InputError(f"cannot export {kind!r}; choose one of {', '.join(KINDS)}", code="export.kind")
 
 
+#: file name endings of each format; a file without an ending is csv
+SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
 def format_for(out: Path, fmt: str | None) -> str:
-    if fmt is None:
-        suffix = out.suffix.lower().lstrip(".")
-        fmt = {"ndjson": "jsonl", "json": "jsonl"}.get(suffix, suffix)
-        if fmt not in FORMATS:
-            fmt = "csv"
-    if fmt not in FORMATS:
+    """The format to write ``out`` in: ``fmt``, else the file's ending. An ending that names
+    another format (``x.xlsx``, or ``x.parquet`` with ``--format csv``) is an error, never a
+    file whose name says one thing and whose bytes another."""
+    if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}", code="export.format")
-    return fmt
+    suffix = out.suffix.lower()
+    named = SUFFIXES.get(suffix)
+    if suffix and named is None:
+        raise InputError(f"--out {out}: {suffix} files are not written; name the file .csv, .parquet or .jsonl "
+                         "(a spreadsheet opens .csv)", code="export.format")
+    if fmt is not None and named is not None and named != fmt:
+        raise InputError(f"--out {out} is a {named} file name but --format is {fmt}; make them agree",
+                         code="export.format")
+    return fmt or named or "csv"
 
 
 def export(con: duckdb.DuckDBPyConnection, kind: str, out: Path, dictionary: Dictionary, fmt: str | None = None
