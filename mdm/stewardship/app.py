@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute, Mount, Route
@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mdm.stewardship import errors
 from mdm.stewardship.deps import RoleCheck, ServerState, UiRoleCheck
 from mdm.stewardship.hubaccess import HubAccess
+from mdm.stewardship.openapi30 import as_openapi30
 from mdm.stewardship.realtime import RealtimeService
 from mdm.stewardship.routers import (
     audit,
@@ -194,10 +195,15 @@ def _local_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="mdm stewardship API",
+        return get_swagger_ui_html(openapi_url="/docs/openapi-3.0.json", title="mdm stewardship API",
                                    swagger_js_url="/docs/assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs/assets/swagger-ui.css",
                                    swagger_favicon_url="/docs/assets/favicon-32x32.png")
+
+    @app.get("/docs/openapi-3.0.json", include_in_schema=False)
+    def docs_document() -> JSONResponse:
+        """The API document as OpenAPI 3.0, for the bundled Swagger UI 4.x (see :mod:`openapi30`)."""
+        return JSONResponse(as_openapi30(app.openapi()))
 
 
 def _document_roles(app: FastAPI) -> None:
