@@ -6,6 +6,7 @@ tracebacks are reserved for bugs. Progress is shown on a terminal, quiet in pipe
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -28,7 +29,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   context_settings=CONTEXT, help="mdm: customer master data management and data quality.")
 # no Rich markup: file names, column names and notes carry user text, which is printed as it is
-out = Console(markup=False)
+# soft_wrap: a sentence is one line in a pipe or a log, never cut at 80 columns
+out = Console(markup=False, soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True, markup=False)
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="project file (mdm.yaml)")]
@@ -45,18 +47,101 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
-                                                help="print the version and exit")] = False) -> None:
+                                                help="print the version and exit")] = False,
+          verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also print log records (library "
+                                                                        "warnings, match sub-steps) on stderr")]
+          = False) -> None:
     """mdm: customer master data management and data quality."""
+    global _VERBOSE
+    _VERBOSE = verbose
+
+
+class _StageLog(logging.Handler):
+    """mdm's log records (INFO and up) during a command: the sub-step of the stage on the status
+    line, every record in the project's log file; never dumped on stderr (``-v`` shows them)."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.show = show
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.show(" ".join(printable(record.getMessage()).split()))
+        except Exception:  # pragma: no cover - a status line must never fail a run
+            self.handleError(record)
 
 
 @contextmanager
-def _progress() -> Iterator[Callable[[str], None]]:
-    """A status line on terminals; nothing in pipes and CI."""
-    if err.is_terminal:
-        with err.status("working…") as status:
-            yield lambda msg: status.update(msg)
-    else:
-        yield lambda msg: None
+def _logging(log_file: Path | None, show: Callable[[str], None]) -> Iterator[None]:
+    """Route the ``mdm`` and ``splink`` loggers for one command: sub-steps to ``show``, records to
+    ``log_file`` (appended), and with ``-v`` to stderr; library warnings never reach stderr unasked."""
+    handlers: list[logging.Handler] = [_StageLog(show)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(file_handler)
+    if _VERBOSE:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    loggers = [logging.getLogger(n) for n in ("mdm", "splink")]
+    saved = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+        for h in handlers:
+            lg.addHandler(h)
+    try:
+        yield
+    finally:
+        for lg, (level, propagate) in zip(loggers, saved, strict=True):
+            for h in handlers:
+                lg.removeHandler(h)
+            lg.setLevel(level)
+            lg.propagate = propagate
+        for h in handlers[1:]:
+            h.close()
+
+
+_VERBOSE = False
+
+
+@contextmanager
+def _progress(log_file: Path | None = None, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """Stages on a terminal: a spinner with the stage, its current sub-step and the elapsed time,
+    then one line per finished stage with its duration. Nothing in pipes and CI (the command's
+    summary is all a pipe gets), nothing with ``--quiet``."""
+    import time
+
+    if quiet or not err.is_terminal:
+        with _logging(log_file, lambda msg: None):
+            yield lambda msg: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("[dim]{task.fields[step]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        state: dict[str, object] = {"task": None, "stage": "", "t0": time.perf_counter()}
+        width = max(20, err.width - 40)
+
+        def finish() -> None:
+            if state["task"] is not None:
+                took = time.perf_counter() - float(state["t0"])  # type: ignore[arg-type]
+                bar.console.print(f"done  {state['stage']} ({took:.1f}s)", markup=False, highlight=False)
+                bar.remove_task(state["task"])  # type: ignore[arg-type]
+
+        def stage(msg: str) -> None:
+            finish()
+            state.update(stage=printable(msg), t0=time.perf_counter(),
+                         task=bar.add_task(printable(msg), total=None, step=""))
+
+        def step(msg: str) -> None:
+            if state["task"] is not None:
+                bar.update(state["task"], step=msg[:width])  # type: ignore[arg-type]
+
+        with _logging(log_file, step):
+            yield stage
+        finish()
 
 
 def _project(config: Path) -> Project:
@@ -80,15 +165,39 @@ def _file_and_mapping(file: Path, source: str, config: Path) -> tuple[Project, S
 
 @app.command()
 def run(config: ConfigOpt = DEFAULT_CONFIG,
-        retrain: Annotated[bool, typer.Option("--retrain", help="train the match model again")] = False) -> None:
+        retrain: Annotated[bool, typer.Option("--retrain", help="train the match model again")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="print the run summary as JSON on stdout "
+                                                             "(for schedulers)")] = False) -> None:
     """Ingest every source in mdm.yaml and carry it through the pipeline."""
     from mdm import pipeline
 
     project = _project(config)
     _check_sources(project)
-    with _progress() as progress:
+    with _progress(_log_file(project), quiet=quiet or as_json) as progress:
         result = pipeline.run(project, progress=progress, retrain=retrain)
-    _print_run(result)
+    if as_json:
+        sys.stdout.write(pipeline.dump_json(_run_summary(result)) + "\n")
+    elif not quiet:
+        _print_run(result)
+
+
+def _log_file(project: Project) -> Path:
+    """Where a project's commands log (library warnings, match sub-steps): beside its hub."""
+    return project.hub.parent / "logs" / "mdm.log"
+
+
+def _run_summary(result: object) -> dict[str, object]:
+    from mdm.pipeline import RunResult
+
+    assert isinstance(result, RunResult)
+    x = result.extra
+    return {"started_at": result.started_at, "finished_at": result.finished_at, "totals": result.totals(),
+            "sources": [b.summary() for b in result.batches],
+            "pairs": x.get("pairs"), "match": x.get("match"), "review_tasks_opened": x.get("review_tasks_opened"),
+            "records": x.get("records"), "clusters": x.get("clusters"),
+            "duplicates_removed": x.get("duplicates_removed"), "golden": x.get("golden"),
+            "stage_seconds": x.get("stage_seconds"), "report": str(result.report) if result.report else None}
 
 
 def _check_sources(project: Project) -> None:
@@ -347,7 +456,7 @@ def demo(
     for stale in (hub, hub.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
     project = load_project(config)
-    with _progress() as progress:
+    with _progress(_log_file(project)) as progress:
         result = pipeline.run(project, progress=progress)
     _print_run(result)
     from mdm.hub import transaction

@@ -17,6 +17,7 @@ the band stays visible in ``match_pair``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ from mdm.cluster import ClusterSettings, cluster_records
 from mdm.hub.register import register
 from mdm.match.rules import load_match_rules
 from mdm.match.stage import match_records
+
+#: sub-steps with counts, shown on the CLI's status line and written to the project's log
+log = logging.getLogger("mdm.resolve")
 
 STEWARD_LABELS = """
     SELECT unique_id_l, unique_id_r, 'match' AS decision FROM must_link
@@ -40,16 +44,21 @@ def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, r
         return {"records": 0, "pairs": 0, "review_tasks_opened": 0, "clusters": 0, "duplicates_removed": 0}
     rules = load_match_rules(rules_path)
     labels = con.execute(STEWARD_LABELS).df()
+    count = con.execute("SELECT count(*) FROM record_std").fetchone()
+    log.info("matching %s records (model training or reuse, then scoring pairs)", count[0] if count else 0)
     result = match_records(con, rules, model_dir, retrain=retrain, labels=labels if len(labels) else None)
+    log.info("scored %s pairs; writing them", result.pairs.num_rows)
     _write_pairs(con, result.pairs, run_id)
     auto_match = result.thresholds.auto_match if result.thresholds else rules.thresholds.auto_match
     have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
     ids = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in ("national_id", "birth_date"))
+    log.info("clustering %s records from %s scored pairs", count[0] if count else 0, result.pairs.num_rows)
     clusters = cluster_records(
         f"(SELECT source || ':' || source_id AS unique_id, {ids} FROM record_std)",
         "match_pair", must_link="must_link", cannot_link="cannot_link",
         settings=ClusterSettings(auto_match_probability=auto_match), con=con,
     )
+    log.info("%s clusters; opening review tasks", clusters.report.to_dict(max_items=0)["n_clusters"])
     _write_clusters(con, clusters.assignments, run_id)
     opened, review = _open_review_tasks(con, run_id, rules.thresholds.review_max_tasks)
     report = clusters.report.to_dict(max_items=50)

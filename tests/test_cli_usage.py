@@ -3,6 +3,7 @@ one line on stderr naming what was wrong, exit 2, never a traceback; help, versi
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -131,3 +132,31 @@ def test_keys_create_list_revoke(project: Path) -> None:
     assert again.returncode != 0 and "already revoked" in one_line_error(again)
     missing = mdm("keys", "revoke", "999", cwd=project)
     assert missing.returncode != 0 and "no API key with id 999" in one_line_error(missing)
+
+
+def test_pipe_gets_the_summary_only_unwrapped_and_json_for_schedulers(project: Path) -> None:
+    long_name = "shop-" + "x" * 90 + ".csv"
+    (project / long_name).write_text((project / "shop.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "mdm.yaml").write_text(f"hub: hub.duckdb\nsources:\n  - {{mapping: shop.yaml, path: {long_name}}}\n",
+                                      encoding="utf-8")
+    first = mdm("run", "--json", cwd=project)
+    assert first.returncode == 0 and first.stderr == "", first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["totals"]["rows_read"] == 1 and summary["sources"][0]["source"] == "shop"
+    assert (project / "logs" / "mdm.log").read_text(encoding="utf-8"), "sub-steps are logged beside the hub"
+    quiet = mdm("run", "--quiet", cwd=project)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+    piped = mdm("run", cwd=project)
+    assert piped.returncode == 0 and piped.stderr == "", "no progress, no library warnings on a pipe"
+    report = next(ln for ln in piped.stdout.splitlines() if ln.startswith("report: "))
+    assert len(report) > 80, "the tmp path makes this line longer than a default console"
+    assert Path(report.removeprefix("report: ")).is_file(), "a long line is one line, not cut at 80 columns"
+
+
+def test_cleanse_prints_no_library_warnings(project: Path) -> None:
+    res = mdm("cleanse", "shop.csv", "--mapping", "shop.yaml", "--out", "out", cwd=project)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    verbose = mdm("-v", "cleanse", "shop.csv", "--mapping", "shop.yaml", "--out", "out2", cwd=project)
+    assert verbose.returncode == 0 and "mdm.resolve" not in verbose.stdout
+    assert "matching" in verbose.stderr, "-v shows the log records"
