@@ -28,8 +28,11 @@ from collections.abc import Collection
 from typing import Any
 
 import duckdb
+import pandas as pd
 
+from mdm.config import Dictionary, SourceMapping
 from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.ingest.validate import validate_frame
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
 from mdm.stewardship.masking import Masker
@@ -330,6 +333,20 @@ def _current_golden(con: duckdb.DuckDBPyConnection, source: str, source_id: str)
     return str(row[0])
 
 
+def check_override(dictionary: Dictionary, attribute: str, value: str | None) -> None:
+    """Refuse an override value the dictionary's validation would flag in a source (type,
+    pattern, allowed values, dates and their range, lengths): the same checks ingest runs,
+    so a value no source could bring in cannot come in by hand either. Blank is allowed
+    unless the attribute is required."""
+    mapping = SourceMapping(source="steward", trust=100, id_column="id", columns={attribute: attribute})
+    frame = pd.DataFrame({"_row": [0], attribute: [value]})
+    findings = validate_frame(frame, dictionary, mapping)
+    if len(findings):
+        first = findings.iloc[0]
+        shown = "blank" if value is None else repr(value[:60])
+        raise InputError(f"{attribute}: {shown} {first['message']}", code="golden.invalid_override")
+
+
 def add_override(con: duckdb.DuckDBPyConnection, golden_id: str, *, attribute: str, value: str | None,
                  version: int, reason: str, by: Principal, rebuild: Rebuild) -> dict[str, Any]:
     """Override one attribute of a golden record (it wins over every source until deleted)."""
@@ -337,6 +354,7 @@ def add_override(con: duckdb.DuckDBPyConnection, golden_id: str, *, attribute: s
     if attribute not in rebuild.dictionary.names:
         raise InputError(f"unknown attribute {attribute[:60]!r}; the dictionary has: "
                          f"{', '.join(rebuild.dictionary.names)}", code="golden.unknown_attribute")
+    check_override(rebuild.dictionary, attribute, value)
     before = _audit_view(con, golden_id)
     row = con.execute("SELECT coalesce(max(override_id), 0) + 1 FROM attribute_override").fetchone()
     override_id = int(row[0]) if row else 1

@@ -196,3 +196,26 @@ def test_search_xref_and_conflicts(ghub: duckdb.DuckDBPyConnection, dictionary: 
     assert len(values) == 2 and ["web:w1"] in values.values()
     masked, _ = golden.conflicts(ghub, attributes=names, pii=PII, masked=True, attribute="birth_date")
     assert masked == [] or all(v["value"].endswith("*") for c in masked for v in c["values"])
+
+
+@pytest.mark.parametrize(("attribute", "value", "reason"), [
+    ("birth_date", "not a date", "not a valid date"),
+    ("birth_date", "1850-01-01", "outside the range"),
+    ("email", "jen at example", "not a valid email"),
+    ("phone", "12", "not a phone number"),
+])
+def test_an_override_the_dictionary_refuses_changes_nothing(ghub: duckdb.DuckDBPyConnection, rebuild: Rebuild,
+                                                            attribute: str, value: str, reason: str) -> None:
+    gid = golden_of(ghub, "crm:c1")
+    v = _version(ghub, gid)
+    overrides = ghub.execute("SELECT count(*) FROM attribute_override").fetchone()
+    with pytest.raises(InputError, match=reason) as err, transaction(ghub):
+        golden.add_override(ghub, gid, attribute=attribute, value=value, version=v, reason="typed it",
+                            by=principal(), rebuild=rebuild)
+    assert err.value.code == "golden.invalid_override" and attribute in err.value.message
+    assert ghub.execute("SELECT count(*) FROM attribute_override").fetchone() == overrides
+    assert _version(ghub, gid) == v
+    with transaction(ghub):  # a valid date in an accepted format goes through
+        golden.add_override(ghub, gid, attribute="birth_date", value="1984-02-29", version=v, reason="passport",
+                            by=principal(), rebuild=rebuild)
+    assert golden.golden_row(ghub, gid)["record"]["birth_date"] == "1984-02-29"
