@@ -6,7 +6,8 @@ For migration projects: no project file and no hub to keep. The output folder ge
 - ``xref.<fmt>``: legacy id -> golden id for every accepted legacy row,
 - ``quarantine.<fmt>``: rows that could not be used, with reason codes and the raw row,
 - ``reconciliation.json``: rows in = golden members + quarantined, checked,
-- ``report.html``: the run report (profile, scorecard, entity resolution).
+- ``report.html``: the cleanse report (reconciliation, entity resolution, profile, scorecard;
+  no review tasks: they would die with the throwaway hub).
 
 The same input gives byte-identical output: ids come from the clusters, rows are
 sorted, model training is seeded, and the files carry no wall-clock time.
@@ -86,7 +87,8 @@ def cleanse(file: Path, mapping_path: Path, out_dir: Path, *, fmt: str = "csv", 
         (staging / "reconciliation.json").write_text(json.dumps(recon, indent=2) + "\n", encoding="utf-8")
         files["reconciliation"] = staging / "reconciliation.json"
         report = pipeline.write_run_report(project, result.batches, staging, figures, name="report.html",
-                                           timeless=True)
+                                           timeless=True, title=f"mdm cleanse report: {file.name}",
+                                           reconciliation=recon, kind="cleanse")
         files["report"] = report
         out_dir.mkdir(parents=True, exist_ok=True)
         final = {}

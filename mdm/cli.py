@@ -257,12 +257,16 @@ def profile(
     source: Annotated[str, typer.Option("--source", "-s", help="source name from mdm.yaml")],
     config: ConfigOpt = DEFAULT_CONFIG,
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="report.html or report.json")] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="mask the top values of PII attributes (for a report "
+                                                      "you pass on); your own file is shown in clear")] = False,
 ) -> None:
     """Profile one file (completeness, validity, patterns, scorecard) without touching the hub."""
     from mdm.pipeline import dump_json, profile_file
 
+    if out_path is not None and out_path.suffix.lower() not in (".json", ".html", ".htm"):
+        raise InputError(f"--out {out_path}: use a .html or .json file name", code="input.bad_option")
     project, mapping = _file_and_mapping(file, source, config)
-    doc, scores, summary = profile_file(file, mapping, project.dictionary)
+    doc, scores, summary = profile_file(file, mapping, project.dictionary, mask=mask)
     if out_path is None or out_path.suffix.lower() == ".json":
         text = dump_json({"summary": summary, "profile": doc, "scorecard": scores})
         if out_path is None:

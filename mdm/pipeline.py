@@ -198,7 +198,8 @@ def resolution_figures(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, e
 
 def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path,
                      resolution: dict[str, Any] | None = None, *, name: str | None = None,
-                     timeless: bool = False) -> Path:
+                     timeless: bool = False, title: str = "mdm run report",
+                     reconciliation: dict[str, Any] | None = None, kind: str = "run") -> Path:
     """The run's HTML report in ``out_dir`` (``name`` or ``run-<time>.html``); ``timeless``
     leaves wall-clock times out so the same input renders the same bytes."""
     from mdm.reports.html import write_report
@@ -208,7 +209,8 @@ def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path
     profiles = [{**b.profile, "generated_at": None} if timeless else b.profile for b in loaded]
     html = render_profile_report(
         profiles, [[s.as_dict() for s in b.scorecard] for b in loaded],
-        title="mdm run report", summary=[b.summary() for b in batches], resolution=resolution,
+        title=title, summary=[b.summary() for b in batches], resolution=resolution,
+        reconciliation=reconciliation, kind=kind,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / (name or f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.html")
@@ -220,10 +222,12 @@ Profiled = tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]
 
 
 def profile_file(path: Path, mapping: SourceMapping, dictionary: Dictionary, *,
-                 today: dt.date | None = None, standardised: bool = True) -> Profiled:
+                 today: dt.date | None = None, standardised: bool = True, mask: bool = False) -> Profiled:
     """Profile and validate one file without a hub: (profile, scorecard rows, batch summary).
 
-    With ``standardised`` values the standardisers reject also count as invalid.
+    With ``standardised`` values the standardisers reject also count as invalid. The user's own
+    file is shown to its user in clear; ``mask`` masks the PII attributes' top values (for a
+    profile that is passed on). Hub answers follow the masking policy of the reader's role.
     """
     from mdm.ingest.profile import profile_staged
     from mdm.ingest.scorecard import scorecard
@@ -233,9 +237,15 @@ def profile_file(path: Path, mapping: SourceMapping, dictionary: Dictionary, *,
     try:
         staged = stage_file(con, path, mapping, dictionary, today=today)
         if standardised:
+            from dataclasses import replace
+
+            from mdm.ingest.stage import count_flagged
+
             standardise_staged(dictionary, today)(con, staged, mapping)
+            # counted as ingest counts it, after the standardisers' findings: profile, validate, run agree
+            staged = replace(staged, values_flagged=count_flagged(con))
         doc = profile_staged(con, staged.attributes, source=mapping.source, file=str(path),
-                             mask=pii_attributes(dictionary))
+                             mask=pii_attributes(dictionary) if mask else None)
         reasons = con.execute(
             "SELECT code, count(*) FROM (SELECT unnest(reason_codes) AS code FROM _quarantine) GROUP BY code "
             "ORDER BY 2 DESC, code").fetchall()

@@ -41,8 +41,14 @@ def test_profile_json_to_stdout(project: Path) -> None:
     doc = json.loads(res.stdout)
     assert doc["summary"]["rows_read"] == 4
     email = next(a for a in doc["profile"]["attributes"] if a["attribute"] == "email")
-    assert email["invalid"] == 1 and ["email.format", 1] in email["invalid_reasons"]
-    assert all(v[0] != "ann@acme.io" for v in email["top_values"]), "PII is masked in profiles"
+    # one invalid value, listed once under all its codes ("a+b"), so the reasons add up to the count
+    assert email["invalid"] == 1 and len(email["invalid_reasons"]) == 1
+    codes, n = email["invalid_reasons"][0]
+    assert n == 1 and "email.format" in codes.split("+")
+    assert ["ann@acme.io", 1] in email["top_values"], "the user's own file is profiled in clear"
+    masked = json.loads(mdm("profile", "shop.csv", "--source", "shop", "--mask", cwd=project).stdout)
+    email = next(a for a in masked["profile"]["attributes"] if a["attribute"] == "email")
+    assert email["top_values"] and all(v[0] != "ann@acme.io" for v in email["top_values"]), "--mask masks PII"
     assert {s["attribute"] for s in doc["scorecard"]} == {"first_name", "email"}
 
 

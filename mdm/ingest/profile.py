@@ -7,7 +7,7 @@ leaves behind and returns a JSON-ready document::
      "blanks", "null_rate", "blank_rate", "missing_rate", "distinct", "uniqueness",
      "duplicate_rate", "min_length", "max_length", "mean_length", "invalid", "invalid_rate",
      "top_values": [[value, n], ...], "patterns": [[shape, n], ...],
-     "invalid_reasons": [[code, n], ...]}, ...]}
+     "invalid_reasons": [[code, n], ...]}, ...]}  (code "a+b": a value with both; the n add up to invalid)
 
 Patterns are character shapes: upper-case ASCII letter -> ``A``, lower-case -> ``a``, digit -> ``9``,
 any non-ASCII character (é, CJK) -> ``L``, everything else kept, truncated to 40 characters.
@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from mdm.ingest.readers import quote_ident
+from mdm.pii import mask
 
 TOP_N = 10
 #: patterns are computed over at most this many distinct values per attribute (a
@@ -95,8 +96,12 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
     invalid: dict[str, int] = {}
     reasons: dict[str, list[list[Any]]] = {}
     for attr, code, n in con.execute(
-        """SELECT attribute, code, count(DISTINCT _row) FROM _findings
-           WHERE code NOT LIKE '%.missing' GROUP BY attribute, code ORDER BY attribute, 3 DESC, code"""
+        # one entry per invalid value: a value with several codes counts once, under all of them
+        # joined by '+', so an attribute's reasons add up to its invalid count
+        """SELECT attribute, codes, count(*) FROM (
+               SELECT attribute, _row, string_agg(DISTINCT code, '+' ORDER BY code) AS codes FROM _findings
+               WHERE code NOT LIKE '%.missing' GROUP BY attribute, _row)
+           GROUP BY attribute, codes ORDER BY attribute, 3 DESC, codes"""
     ).fetchall():
         reasons.setdefault(attr, []).append([code, int(n)])
     for attr, n in con.execute(
@@ -144,7 +149,6 @@ def _rate(n: int, d: int) -> float:
     return round(n / d, 6) if d else 0.0
 
 
-def _mask(value: str) -> str:
-    """Keep the shape of a PII value without revealing it: first character and length."""
-    v = str(value)
-    return v[:1] + "*" * min(len(v) - 1, 12) if v else v
+def _mask(value: object) -> str:
+    """A PII top value as every hub answer masks it (:func:`mdm.pii.mask`)."""
+    return mask(str(value)) or ""

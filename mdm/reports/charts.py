@@ -37,6 +37,8 @@ PALETTE: dict[str, str] = {
     "s6": "#d55e00",
 }
 SERIES_COLORS = ("s1", "s2", "s3", "s4", "s5", "s6")
+#: line styles, one per round through SERIES_COLORS: 6 colours x 4 dashes tell 24 series apart
+SERIES_DASHES = ("", "7 4", "2 3", "9 3 2 3")
 FORMATS = ("num", "int", "pct", "pct0", "score")
 
 FONT_PX = 12
@@ -82,6 +84,12 @@ def format_value(value: float | int | None, fmt: str = "num") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     v = float(value)
+    text = _format(v, fmt)
+    # a tiny negative rounds to "-0.0%": nothing changed, so no sign
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def _format(v: float, fmt: str) -> str:
     if fmt == "pct":
         return f"{v * 100:.1f}%"
     if fmt == "pct0":
@@ -98,6 +106,7 @@ class LegendEntry:
     name: str
     color: str
     note: str = ""
+    dash: str = ""  # a line series' stroke-dasharray ("" = solid)
 
 
 @dataclass(frozen=True)
@@ -180,6 +189,7 @@ class LineSeries:
     paths: list[str]
     points: list[LinePoint]
     texts: list[str]  # one per x label, "—" where the series has no value
+    dash: str = ""  # stroke-dasharray: series past the palette's six colours differ by dash, not only hue
 
 
 @dataclass(frozen=True)
@@ -435,7 +445,8 @@ def layout_lines(series: Iterable[Any], *, fmt: str = "num", y_min: float | None
     y_ticks = [Tick(ypos(t), format_value(t, _tick_fmt(fmt))) for t in ticks]
     out: list[LineSeries] = []
     legend: list[LegendEntry] = []
-    for name, col, pts in parsed:
+    for k, (name, col, pts) in enumerate(parsed):
+        dash = SERIES_DASHES[(k // len(SERIES_COLORS)) % len(SERIES_DASHES)]
         by_x = dict(pts)
         paths: list[str] = []
         run: list[str] = []
@@ -453,8 +464,9 @@ def layout_lines(series: Iterable[Any], *, fmt: str = "num", y_min: float | None
         if run:
             paths.append(" ".join(run))
         texts = [format_value(by_x.get(lb), fmt) for lb in x_labels]
-        out.append(LineSeries(name, col, paths, points, texts))
-        legend.append(LegendEntry(name, col, f"latest {points[-1].text} ({points[-1].label})" if points else "no data"))
+        out.append(LineSeries(name, col, paths, points, texts, dash))
+        legend.append(LegendEntry(name, col, f"latest {points[-1].text} ({points[-1].label})" if points else "no data",
+                                  dash))
     summary = "; ".join(f"{e.name}: {e.note}" for e in legend) or "no data"
     return LineChart(width, height, plot_x, plot_y, plot_w, plot_h, x_labels, x_ticks, y_ticks, out, legend,
                      summary)

@@ -99,13 +99,16 @@ class SummaryRow:
 
 def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[dict[str, Any]]], *,
                           title: str, summary: list[dict[str, Any]] | None = None,
-                          resolution: dict[str, Any] | None = None) -> str:
+                          resolution: dict[str, Any] | None = None,
+                          reconciliation: dict[str, Any] | None = None, kind: str = "run") -> str:
     """Render profiles (and the scorecard of each, same order) as one self-contained HTML page.
 
     ``scorecards[i]`` belongs to ``profiles[i]``; pass ``[]`` for no scorecards at all.
     ``summary`` rows (source, rows_read, accepted, quarantined, flagged, encoding, status)
     become a table and a chart at the top. ``resolution`` (a run's match, cluster and golden
     figures, see :func:`mdm.pipeline.resolution_figures`) adds the entity-resolution section.
+    ``reconciliation`` (``mdm cleanse``: rows in = golden members + quarantined) adds its table
+    and chart; ``kind="cleanse"`` leaves out what dies with a cleanse's throwaway hub (review tasks).
     """
     if scorecards and len(scorecards) != len(profiles):
         raise ValueError(f"scorecards must hold one list per profile, in the same order: got "
@@ -113,8 +116,15 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
     sections = [_source_view(i, p, scorecards[i] if scorecards else []) for i, p in enumerate(profiles)]
     rows = [_summary_row(r) for r in summary or []]
     summary_chart = [(r.source, [r.accepted or 0, r.quarantined or 0]) for r in rows]
+    if resolution is not None and kind == "cleanse":
+        resolution = {k: v for k, v in resolution.items() if k != "open_tasks"}
+    recon_chart = None
+    if reconciliation:
+        recon_chart = [["rows in", [reconciliation.get("golden_records") or 0,
+                                    reconciliation.get("duplicates_merged") or 0,
+                                    reconciliation.get("quarantined") or 0]]]
     return render("profile.html.j2", title=title, sections=sections, summary=rows, summary_chart=summary_chart,
-                  resolution=resolution,
+                  resolution=resolution, reconciliation=reconciliation, recon_chart=recon_chart, kind=kind,
                   score_bands=[[lo, band, label] for lo, band, label in SCORE_BANDS],
                   quality_series=[list(s) for s in QUALITY_SERIES])
 
