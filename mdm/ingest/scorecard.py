@@ -1,16 +1,20 @@
 """Quality scorecard: one 0-100 score per attribute per source, following the dictionary's tiers.
 
-score = 100 x (0.35 completeness + 0.35 validity + 0.10 uniqueness + 0.20 governance)
+score = 100 x usable x (1 - GOVERNANCE_WEIGHT x (1 - governance)) x uniqueness
 
+* usable       = completeness x validity: the share of rows with a present, valid value, the thing a
+  user of the attribute gets (85% missing is a score of at most 15, never "fair");
 * completeness = 1 - missing rate (null or blank);
 * validity     = 1 - invalid rate among present values;
-* uniqueness   = distinct / present for attributes the dictionary marks ``unique``
-  (identifiers such as email, national id), 1 otherwise: a repeated first name is not a defect;
-* governance   = share of {has an owner, has validation rules, has an audit trail
-  (the source maps ``updated_at_column``)}.
+* governance   = share of {has an owner, has validation rules, has an audit trail (the source maps
+  ``updated_at_column``)}; it only takes points away (up to GOVERNANCE_WEIGHT), so a well-governed
+  empty attribute is not lifted to "fair";
+* uniqueness   = distinct / present only for attributes the dictionary marks ``unique``
+  (identifiers such as email, national id), 1 otherwise: a repeated gender is not a defect.
 
-An attribute with >= 40% missing or invalid values is a *candidate for retirement*
-unless its tier is ``critical`` (then it is flagged as a critical gap instead).
+Bands (:data:`BANDS`): good >= 90, fair >= 70, poor below; a ``critical`` attribute with >= 40%
+missing or invalid values is a *critical gap* whatever its score, any other such attribute a
+*candidate for retirement*.
 """
 
 from __future__ import annotations
@@ -21,7 +25,18 @@ from typing import Any
 from mdm.config import Dictionary, SourceMapping
 
 RETIREMENT_THRESHOLD = 0.40
-WEIGHTS = {"completeness": 0.35, "validity": 0.35, "uniqueness": 0.10, "governance": 0.20}
+#: most a score loses for missing governance (no owner, no rules, no audit trail)
+GOVERNANCE_WEIGHT = 0.20
+#: (minimum score, band), best first; see also CRITICAL_GAP
+BANDS: tuple[tuple[float, str], ...] = ((90.0, "good"), (70.0, "fair"), (0.0, "poor"))
+CRITICAL_GAP = "critical gap"
+
+
+def band_of(score: float, *, critical_gap: bool = False) -> str:
+    """The band of a 0-100 score; a critical attribute with a gap is a critical gap at any score."""
+    if critical_gap:
+        return CRITICAL_GAP
+    return next(band for lo, band in BANDS if score >= lo)
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,7 @@ class ScoreRow:
     score: float
     retirement_candidate: bool
     notes: tuple[str, ...]
+    band: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -75,8 +91,7 @@ def scorecard(profile: dict[str, Any], dictionary: Dictionary, mapping: SourceMa
             notes.append("no validation rules")
         if mapping.updated_at_column is None:
             notes.append("no audit trail (updated_at not mapped)")
-        score = 100 * (WEIGHTS["completeness"] * completeness + WEIGHTS["validity"] * validity
-                       + WEIGHTS["uniqueness"] * uniqueness + WEIGHTS["governance"] * governance)
+        score = 100 * completeness * validity * (1 - GOVERNANCE_WEIGHT * (1 - governance)) * uniqueness
         weak = missing >= RETIREMENT_THRESHOLD or invalid >= RETIREMENT_THRESHOLD
         retire = weak and attr.tier != "critical"
         if weak and attr.tier == "critical":
@@ -88,5 +103,6 @@ def scorecard(profile: dict[str, Any], dictionary: Dictionary, mapping: SourceMa
             missing_rate=round(missing, 6), invalid_rate=round(invalid, 6), duplicate_rate=round(dup, 6),
             completeness=round(completeness, 6), validity=round(validity, 6), uniqueness=round(uniqueness, 6),
             governance=round(governance, 6), score=round(score, 2), retirement_candidate=retire, notes=tuple(notes),
+            band=band_of(score, critical_gap=weak and attr.tier == "critical"),
         ))
     return out

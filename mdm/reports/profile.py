@@ -224,6 +224,8 @@ def _frequencies(pairs: Any, total: int | None) -> list[Frequency]:
 def _score_view(r: Mapping[str, Any]) -> ScoreView:
     score = _f(r.get("score"))
     band, label = score_band(score)
+    if r.get("band") == "critical gap":  # a critical attribute >= 40% missing or invalid, at any score
+        band, label = "bad", "critical gap"
     notes = r.get("notes") or []
     return ScoreView(
         attribute=_s(r.get("attribute")), tier=_s(r.get("tier")), score=score, band=band, band_label=label,
