@@ -59,3 +59,20 @@ def test_cleanse_report_is_a_cleanse_report(project: Path) -> None:
     assert [int(c.replace(",", "")) for c in cells[:3]] == [recon["rows_in"], recon["golden_members"],
                                                             recon["quarantined"]]
     assert "-0.0%" not in html
+
+
+def test_profile_names_the_worst_values_and_their_records(project: Path) -> None:
+    doc = json.loads(mdm("profile", "shop.csv", "--source", "shop", cwd=project).stdout)
+    email = next(a for a in doc["profile"]["attributes"] if a["attribute"] == "email")
+    by_value = {w[0]: w for w in email["worst_values"]}
+    assert {"bob@", "not an email"} <= set(by_value)
+    _, codes, n, example = by_value["bob@"]
+    assert n == 1 and example == "2" and all(c.startswith("email.") for c in codes.split("+"))
+    assert sum(w[2] for w in email["worst_values"]) == email["invalid"]
+    res = mdm("profile", "shop.csv", "--source", "shop", "--out", "r.html", cwd=project)
+    assert res.returncode == 0, res.stderr
+    html = (project / "r.html").read_text(encoding="utf-8")
+    table = html[html.index("Worst values: where to fix"):html.index("<h3>Attributes</h3>")]
+    anchor = re.search(r'<a href="#([^"]+)">email</a>', table)
+    assert anchor and f'id="{anchor.group(1)}"' in html, "each worst value links to its attribute's details"
+    assert "bob@" in table and "<code>2</code>" in table

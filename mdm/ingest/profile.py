@@ -7,7 +7,8 @@ leaves behind and returns a JSON-ready document::
      "blanks", "null_rate", "blank_rate", "missing_rate", "distinct", "uniqueness",
      "duplicate_rate", "min_length", "max_length", "mean_length", "invalid", "invalid_rate",
      "top_values": [[value, n], ...], "patterns": [[shape, n], ...],
-     "invalid_reasons": [[code, n], ...]}, ...]}  (code "a+b": a value with both; the n add up to invalid)
+     "invalid_reasons": [[code, n], ...],  (code "a+b": a value with both; the n add up to invalid)
+     "worst_values": [[value, codes, n, an example source_id], ...]}, ...]}  (most frequent invalid values)
 
 Patterns are character shapes: upper-case ASCII letter -> ``A``, lower-case -> ``a``, digit -> ``9``,
 any non-ASCII character (é, CJK) -> ``L``, everything else kept, truncated to 40 characters.
@@ -108,6 +109,20 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
         "SELECT attribute, count(DISTINCT _row) FROM _findings WHERE code NOT LIKE '%.missing' GROUP BY attribute"
     ).fetchall():
         invalid[attr] = int(n)
+    # where to fix: the most frequent invalid values of each attribute, with their codes and rows
+    worst: dict[str, list[list[Any]]] = {}
+    for attr, value, codes, n, first in con.execute(
+        f"""SELECT attribute, value, codes, count(*) AS n, min(source_id) AS example_id FROM (
+                SELECT f.attribute, f._row, any_value(f.value) AS value, any_value(m.source_id) AS source_id,
+                       string_agg(DISTINCT f.code, '+' ORDER BY f.code) AS codes
+                FROM _findings f LEFT JOIN _mapped m USING (_row)
+                WHERE f.code NOT LIKE '%.missing' AND f.value IS NOT NULL GROUP BY f.attribute, f._row)
+            GROUP BY attribute, value, codes
+            QUALIFY row_number() OVER (PARTITION BY attribute ORDER BY n DESC, value) <= {WORST_VALUES}
+            ORDER BY attribute, n DESC, value"""
+    ).fetchall():
+        worst.setdefault(attr, []).append([_mask(value) if attr in mask else value, codes, int(n),
+                                           None if first is None else str(first)])
     con.execute("DROP TABLE _pvals")
 
     for attr in attributes:
@@ -137,8 +152,13 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
             "patterns": patterns.get(attr, []),
             "patterns_sample_share": round(rate, 6),
             "invalid_reasons": reasons.get(attr, []),
+            "worst_values": worst.get(attr, []),
         })
     return doc
+
+
+#: invalid values listed per attribute ("worst values"): the most frequent first
+WORST_VALUES = 10
 
 
 def _sql_str(text: str) -> str:

@@ -22,6 +22,8 @@ SCORE_BANDS: tuple[tuple[float, str, str], ...] = (
     (70.0, "warn", "fair (70–90)"),
     (0.0, "bad", "poor (< 70)"),
 )
+#: rows of a source's "worst values" table (the per-attribute lists hold the rest)
+WORST_VALUES_SHOWN = 15
 QUALITY_SERIES = (("present & valid", "valid"), ("present & invalid", "invalid"), ("missing", "missing"))
 _STATUS_CLASS = {
     **dict.fromkeys(("ok", "pass", "passed", "success", "succeeded", "accepted", "done", "complete"), "ok"),
@@ -45,6 +47,16 @@ class Frequency:
 
 
 @dataclass(frozen=True)
+class WorstValue:
+    attribute: str
+    anchor: str  # the attribute's details in the report
+    value: str
+    codes: str
+    count: int | None
+    example_id: str
+
+
+@dataclass(frozen=True)
 class AttributeView:
     name: str
     anchor: str
@@ -54,6 +66,7 @@ class AttributeView:
     top_values: list[Frequency]
     patterns: list[Frequency]
     invalid_reasons: list[Frequency]
+    worst_values: list[WorstValue]
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,7 @@ class SourceView:
     score_items: list[tuple[str, float | None]]
     scorecard: list[ScoreView]
     attributes: list[AttributeView]
+    worst_values: list[WorstValue]  # the most frequent invalid values over all attributes: where to fix
 
 
 @dataclass(frozen=True)
@@ -165,14 +179,15 @@ def _source_view(index: int, profile: Mapping[str, Any], score_rows: Sequence[Ma
         Stat("retirement candidates", sum(r.retirement_candidate for r in scorecard), "int"),
         Stat("attributes with invalid values", sum(1 for a in attrs if (_i(a.get("invalid")) or 0) > 0), "int"),
     ]
+    views = [_attribute_view(f"{anchor}-a{j + 1}-{_slug(_s(a.get('attribute')))}", a, rows)
+             for j, a in enumerate(attrs)]
+    worst = sorted((w for v in views for w in v.worst_values), key=lambda w: (-(w.count or 0), w.attribute))
     return SourceView(
         anchor=anchor, source=source, file=_s(profile.get("file")), rows=rows,
         generated_at=_s(profile.get("generated_at")), kpis=kpis,
         quality_rows=list(quality.items()),
         score_items=[(r.attribute, r.score) for r in scorecard],
-        scorecard=scorecard,
-        attributes=[_attribute_view(f"{anchor}-a{j + 1}-{_slug(_s(a.get('attribute')))}", a, rows)
-                    for j, a in enumerate(attrs)],
+        scorecard=scorecard, attributes=views, worst_values=worst[:WORST_VALUES_SHOWN],
     )
 
 
@@ -209,6 +224,9 @@ def _attribute_view(anchor: str, a: Mapping[str, Any], rows: int | None) -> Attr
         top_values=_frequencies(a.get("top_values"), count),
         patterns=_frequencies(a.get("patterns"), count),
         invalid_reasons=_frequencies(a.get("invalid_reasons"), count),
+        worst_values=[WorstValue(_s(a.get("attribute")), anchor, _s(w[0]), _s(w[1]), _i(w[2]),
+                                 _s(w[3]) if len(w) > 3 else "")
+                      for w in a.get("worst_values") or [] if isinstance(w, Sequence) and len(w) >= 3],
     )
 
 
