@@ -139,6 +139,11 @@ class Dictionary(_Frozen):
     def names(self) -> list[str]:
         return list(self.attributes)
 
+    @property
+    def pii(self) -> frozenset[str]:
+        """The attributes flagged ``pii: true``: masked wherever a role may not see them (:mod:`mdm.pii`)."""
+        return frozenset(n for n, a in self.attributes.items() if a.pii)
+
 
 class SourceMapping(_Frozen):
     """How one source system's columns map onto dictionary attributes."""

@@ -62,7 +62,8 @@ class BatchResult:
 
 
 def pii_attributes(dictionary: Dictionary) -> set[str]:
-    return {n for n, a in dictionary.attributes.items() if a.pii}
+    """The attributes whose top values a stored profile masks (the dictionary's ``pii`` flag)."""
+    return set(dictionary.pii)
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMapping, dictionary: Dictionary,

@@ -29,24 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdm.config import Dictionary
+from mdm.pii import MAX_STARS, MIN_SHOWN_LENGTH, mask
 from mdm.stewardship.auth import SEES_PII, Principal, Role
 
 #: the role webhook deliveries are masked for (see the module docstring)
 WEBHOOK_ROLE = Role.system
-#: at most this many stars follow the first character of a masked value
-MAX_STARS = 12
-#: a value shorter than this is all stars: its first character would give most of it away ("F", "Al")
-MIN_SHOWN_LENGTH = 4
 
-
-def mask(value: str | None) -> str | None:
-    """Keep a PII value's shape without revealing it: its first character, then stars (all stars
-    for values shorter than :data:`MIN_SHOWN_LENGTH`). ``None`` and ``""`` stay as they are."""
-    if value is None or value == "":
-        return value
-    if len(value) < MIN_SHOWN_LENGTH:
-        return "*" * len(value)
-    return value[:1] + "*" * min(len(value) - 1, MAX_STARS)
+__all__ = ["MAX_STARS", "MIN_SHOWN_LENGTH", "WEBHOOK_ROLE", "Masker", "MaskingPolicy", "mask", "pii_attributes",
+           "sees_pii"]
 
 
 def sees_pii(role: Role) -> bool:
@@ -56,7 +46,7 @@ def sees_pii(role: Role) -> bool:
 
 def pii_attributes(dictionary: Dictionary) -> frozenset[str]:
     """The attributes the dictionary flags ``pii: true``."""
-    return frozenset(n for n, a in dictionary.attributes.items() if a.pii)
+    return dictionary.pii
 
 
 @dataclass(frozen=True)
