@@ -441,9 +441,11 @@ def _csv_records(path: Path, delim: str) -> Iterator[tuple[int, list[str], list[
 
 def _runaway(raw: list[str], fields: list[str], width: int, delim: str) -> bool:
     """A quoted value that swallowed lines: it runs to the end of the file, spans more than
-    MAX_RECORD_LINES lines, or leaves the record ragged while holding a line that splits into
-    a whole record by itself. (A multi-line record of the right width is a quoted address or
-    note, however its lines look.)"""
+    MAX_RECORD_LINES lines, or leaves the record ragged while holding, between its first line
+    and the one with the closing quote, a line that splits into a whole record by itself. (A
+    multi-line record of the right width is a quoted address or note, however its lines look;
+    so is a ragged two-line record, whose second line only holds the closing quote: it is
+    quarantined whole, as ragged.)"""
     if len(raw) > MAX_RECORD_LINES:
         return True
     try:
@@ -453,7 +455,7 @@ def _runaway(raw: list[str], fields: list[str], width: int, delim: str) -> bool:
         if "end of data" in str(exc):
             return True
     return (len(raw) > 1 and len(fields) != width
-            and any(len(_split_line(text, delim)) == width for text in raw[1:]))
+            and any(len(_split_line(text, delim)) == width for text in raw[1:-1]))
 
 
 def _split_line(text: str, delim: str) -> list[str]:
