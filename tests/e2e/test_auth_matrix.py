@@ -18,8 +18,8 @@ from mdm.stewardship.app import create_app, iter_routes, route_roles
 from mdm.stewardship.settings import ServerSettings
 
 #: the only routes anyone may call without a key (everything else must name a permission)
-PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/ui/login"),
-          ("POST", "/ui/login")}
+PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs/openapi-3.0.json"), ("GET", "/docs"),
+          ("GET", "/ui/login"), ("POST", "/ui/login")}
 PUBLIC_MOUNTS = {"/docs/assets", "/ui/static"}
 UNKNOWN_KEY = "mdm_0000000000_" + "x" * 43
 
@@ -115,4 +115,5 @@ def test_public_routes_need_no_key(server: Served) -> None:
     assert c.get("/health").json() == {"status": "ok"}
     assert c.get("/openapi.json").status_code == 200
     assert c.get("/docs").status_code == 200
+    assert c.get("/docs/openapi-3.0.json").json()["openapi"].startswith("3.0")
     assert c.get("/ui/login").status_code == 200
