@@ -33,6 +33,7 @@ BUNDLED_SURVIVORSHIP_RULES = BUNDLED_ROOT / "rules" / "survivorship.yaml"
 Tier = Literal["critical", "operational", "enrichment"]
 Severity = Literal["flag", "reject"]
 AttrType = Literal["string", "date", "integer", "number", "boolean"]
+Casing = Literal["as_entered", "title", "usps_upper"]
 Format = Literal["email", "phone", "postal_code", "date", "state", "country", "national_id", "gender"]
 
 #: Pseudo-attributes every source row has besides the dictionary's attributes.
@@ -92,6 +93,12 @@ class Attribute(_Frozen):
     decay_basis: str | None = None
     survivorship: tuple[str, ...] = ()
     group: str | None = Field(default=None, description="attributes of one group survive together")
+    casing: Casing | None = Field(
+        default=None,
+        description="how golden records present the value: as_entered (the source's own spelling, trimmed), "
+                    "title (proper case; the source's spelling when it is mixed case and only differs by case), "
+                    "usps_upper (the standardised form in capitals, USPS Pub. 28 style); "
+                    "unset: the survivorship rules' value form")
 
 
 class CrossFieldRule(_Frozen):
