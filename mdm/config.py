@@ -112,6 +112,51 @@ class CrossFieldRule(_Frozen):
     message: str
 
 
+class ScoreWeights(_Frozen):
+    """How much each factor of the quality score counts (see :mod:`mdm.ingest.scorecard`).
+
+    The score multiplies ``factor ** weight`` for completeness, validity and uniqueness: 1 counts the
+    factor as it is, 2 twice as hard, 0 ignores it. ``governance`` is the most a score loses when an
+    attribute has no owner, no validation rules and no audit trail (0.2: twenty points of a hundred).
+    """
+
+    completeness: float = Field(default=1.0, ge=0.0, le=4.0, description="exponent of the present share")
+    validity: float = Field(default=1.0, ge=0.0, le=4.0, description="exponent of the valid share of present values")
+    uniqueness: float = Field(default=1.0, ge=0.0, le=4.0,
+                              description="exponent of distinct / present, for attributes marked unique only")
+    governance: float = Field(default=0.2, ge=0.0, le=1.0, description="share of the score missing governance costs")
+
+
+class ScoreBands(_Frozen):
+    """Lowest score of each band; below ``fair`` is poor."""
+
+    good: float = Field(default=90.0, gt=0.0, le=100.0)
+    fair: float = Field(default=70.0, gt=0.0, le=100.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScoreBands:
+        if self.good <= self.fair:
+            raise ValueError(f"good ({self.good:g}) must be above fair ({self.fair:g})")
+        return self
+
+    def band(self, score: float) -> str:
+        return "good" if score >= self.good else "fair" if score >= self.fair else "poor"
+
+
+class ScorecardSettings(_Frozen):
+    """The dictionary's top-level ``scorecard:`` section: score weights, bands and the gap threshold.
+
+    Every key is optional; the defaults are the calibrated ones (an 85%-missing attribute is poor,
+    a critical attribute 40% missing a critical gap).
+    """
+
+    weights: ScoreWeights = ScoreWeights()
+    bands: ScoreBands = ScoreBands()
+    gap_threshold: float = Field(default=0.40, gt=0.0, le=1.0, description=(
+        "share of missing or of invalid values that makes a critical attribute a critical gap "
+        "(at any score) and any other attribute a candidate for retirement"))
+
+
 class Dictionary(_Frozen):
     entity: str = "customer"
     version: int = 1
@@ -119,6 +164,7 @@ class Dictionary(_Frozen):
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     attributes: dict[str, Attribute]
     rules: tuple[CrossFieldRule, ...] = ()
+    scorecard: ScorecardSettings = ScorecardSettings()
     path: Path | None = None
 
     @field_validator("attributes")

@@ -1,19 +1,21 @@
 """Quality scorecard: one 0-100 score per attribute per source, following the dictionary's tiers.
 
-score = 100 x usable x (1 - GOVERNANCE_WEIGHT x (1 - governance)) x uniqueness
+score = 100 x completeness^wc x validity^wv x (1 - wg x (1 - governance)) x uniqueness^wu
 
-* usable       = completeness x validity: the share of rows with a present, valid value, the thing a
-  user of the attribute gets (85% missing is a score of at most 15, never "fair");
 * completeness = 1 - missing rate (null or blank);
-* validity     = 1 - invalid rate among present values;
+* validity     = 1 - invalid rate among present values; completeness x validity is the share of rows
+  with a present, valid value, the thing a user of the attribute gets (85% missing is a score of at
+  most 15, never "fair");
 * governance   = share of {has an owner, has validation rules, has an audit trail (the source maps
-  ``updated_at_column``)}; it only takes points away (up to GOVERNANCE_WEIGHT), so a well-governed
+  ``updated_at_column``)}; it only takes points away (at most wg of the score), so a well-governed
   empty attribute is not lifted to "fair";
 * uniqueness   = distinct / present only for attributes the dictionary marks ``unique``
-  (identifiers such as email, national id), 1 otherwise: a repeated gender is not a defect.
+  (identifiers: national id, e-mail, phone), 1 otherwise: a repeated gender is not a defect.
 
-Bands (:data:`BANDS`): good >= 90, fair >= 70, poor below; a ``critical`` attribute with >= 40%
-missing or invalid values is a *critical gap* whatever its score, any other such attribute a
+The weights (wc, wv, wu, wg), the bands (good, fair; poor below) and the gap threshold are data: the
+dictionary's ``scorecard:`` section (:class:`mdm.config.ScorecardSettings`, defaults wc = wv = wu = 1,
+wg = 0.2, good >= 90, fair >= 70, gap 40%). A ``critical`` attribute with at least the gap threshold
+of missing or invalid values is a *critical gap* whatever its score, any other such attribute a
 *candidate for retirement*.
 """
 
@@ -22,21 +24,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mdm.config import Dictionary, SourceMapping
+from mdm.config import Dictionary, ScorecardSettings, SourceMapping
 
-RETIREMENT_THRESHOLD = 0.40
-#: most a score loses for missing governance (no owner, no rules, no audit trail)
-GOVERNANCE_WEIGHT = 0.20
-#: (minimum score, band), best first; see also CRITICAL_GAP
-BANDS: tuple[tuple[float, str], ...] = ((90.0, "good"), (70.0, "fair"), (0.0, "poor"))
 CRITICAL_GAP = "critical gap"
+DEFAULT_SETTINGS = ScorecardSettings()
 
 
-def band_of(score: float, *, critical_gap: bool = False) -> str:
+def band_of(score: float, *, critical_gap: bool = False, settings: ScorecardSettings = DEFAULT_SETTINGS) -> str:
     """The band of a 0-100 score; a critical attribute with a gap is a critical gap at any score."""
     if critical_gap:
         return CRITICAL_GAP
-    return next(band for lo, band in BANDS if score >= lo)
+    return settings.bands.band(score)
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ def scorecard(profile: dict[str, Any], dictionary: Dictionary, mapping: SourceMa
     """
     by_attr = {a["attribute"]: a for a in profile["attributes"]}
     rows = int(profile["rows"])
+    settings = dictionary.scorecard
+    w, gap = settings.weights, settings.gap_threshold
     out: list[ScoreRow] = []
     for name, attr in dictionary.attributes.items():
         p = by_attr.get(name)
@@ -91,18 +91,19 @@ def scorecard(profile: dict[str, Any], dictionary: Dictionary, mapping: SourceMa
             notes.append("no validation rules")
         if mapping.updated_at_column is None:
             notes.append("no audit trail (updated_at not mapped)")
-        score = 100 * completeness * validity * (1 - GOVERNANCE_WEIGHT * (1 - governance)) * uniqueness
-        weak = missing >= RETIREMENT_THRESHOLD or invalid >= RETIREMENT_THRESHOLD
+        score = (100 * completeness ** w.completeness * validity ** w.validity
+                 * (1 - w.governance * (1 - governance)) * uniqueness ** w.uniqueness)
+        weak = missing >= gap or invalid >= gap
         retire = weak and attr.tier != "critical"
         if weak and attr.tier == "critical":
-            notes.append("critical attribute with >= 40% missing or invalid values: fix at the source")
+            notes.append(f"critical attribute with >= {gap:.0%} missing or invalid values: fix at the source")
         elif retire:
-            notes.append("candidate for retirement: >= 40% missing or invalid")
+            notes.append(f"candidate for retirement: >= {gap:.0%} missing or invalid")
         out.append(ScoreRow(
             source=mapping.source, attribute=name, tier=attr.tier, rows=rows,
             missing_rate=round(missing, 6), invalid_rate=round(invalid, 6), duplicate_rate=round(dup, 6),
             completeness=round(completeness, 6), validity=round(validity, 6), uniqueness=round(uniqueness, 6),
             governance=round(governance, 6), score=round(score, 2), retirement_candidate=retire, notes=tuple(notes),
-            band=band_of(score, critical_gap=weak and attr.tier == "critical"),
+            band=band_of(score, critical_gap=weak and attr.tier == "critical", settings=settings),
         ))
     return out

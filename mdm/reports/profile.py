@@ -13,15 +13,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mdm.config import ScoreBands
 from mdm.reports.charts import as_number
 from mdm.reports.html import render
 
-# (minimum score, band, legend label), best first; the colour band of a 0-100 score.
-SCORE_BANDS: tuple[tuple[float, str, str], ...] = (
-    (90.0, "good", "good (≥ 90)"),
-    (70.0, "warn", "fair (70–90)"),
-    (0.0, "bad", "poor (< 70)"),
-)
+#: the report's colour class of each scorecard band (:mod:`mdm.ingest.scorecard`)
+BAND_CLASS = {"good": "good", "fair": "warn", "poor": "bad", "critical gap": "bad"}
+
+
+def score_bands(bands: ScoreBands | None = None) -> list[tuple[float, str, str]]:
+    """(minimum score, colour class, legend label), best first, from the dictionary's bands."""
+    b = bands or ScoreBands()
+    return [(b.good, "good", f"good (≥ {b.good:g})"), (b.fair, "warn", f"fair ({b.fair:g}–{b.good:g})"),
+            (0.0, "bad", f"poor (< {b.fair:g})")]
+
+
 #: rows of a source's "worst values" table (the per-attribute lists hold the rest)
 WORST_VALUES_SHOWN = 15
 QUALITY_SERIES = (("present & valid", "valid"), ("present & invalid", "invalid"), ("missing", "missing"))
@@ -114,7 +120,8 @@ class SummaryRow:
 def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[dict[str, Any]]], *,
                           title: str, summary: list[dict[str, Any]] | None = None,
                           resolution: dict[str, Any] | None = None,
-                          reconciliation: dict[str, Any] | None = None, kind: str = "run") -> str:
+                          reconciliation: dict[str, Any] | None = None, kind: str = "run",
+                          bands: ScoreBands | None = None) -> str:
     """Render profiles (and the scorecard of each, same order) as one self-contained HTML page.
 
     ``scorecards[i]`` belongs to ``profiles[i]``; pass ``[]`` for no scorecards at all.
@@ -123,11 +130,13 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
     figures, see :func:`mdm.pipeline.resolution_figures`) adds the entity-resolution section.
     ``reconciliation`` (``mdm cleanse``: rows in = golden members + quarantined) adds its table
     and chart; ``kind="cleanse"`` leaves out what dies with a cleanse's throwaway hub (review tasks).
+    ``bands`` are the dictionary's score bands (``dictionary.scorecard.bands``): chart lines and legend.
     """
     if scorecards and len(scorecards) != len(profiles):
         raise ValueError(f"scorecards must hold one list per profile, in the same order: got "
                          f"{len(scorecards)} scorecard(s) for {len(profiles)} profile(s); pass [] for none")
-    sections = [_source_view(i, p, scorecards[i] if scorecards else []) for i, p in enumerate(profiles)]
+    legend = score_bands(bands)
+    sections = [_source_view(i, p, scorecards[i] if scorecards else [], legend) for i, p in enumerate(profiles)]
     rows = [_summary_row(r) for r in summary or []]
     summary_chart = [(r.source, [r.accepted or 0, r.quarantined or 0]) for r in rows]
     if resolution is not None and kind == "cleanse":
@@ -139,26 +148,28 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
                                     reconciliation.get("quarantined") or 0]]]
     return render("profile.html.j2", title=title, sections=sections, summary=rows, summary_chart=summary_chart,
                   resolution=resolution, reconciliation=reconciliation, recon_chart=recon_chart, kind=kind,
-                  score_bands=[[lo, band, label] for lo, band, label in SCORE_BANDS],
+                  score_bands=[[lo, band, label] for lo, band, label in legend],
                   quality_series=[list(s) for s in QUALITY_SERIES])
 
 
-def score_band(score: float | None) -> tuple[str, str]:
-    """(band, label) of a 0-100 score; ``("none", "no score")`` when there is none."""
+def score_band(score: float | None, legend: Sequence[tuple[float, str, str]] | None = None) -> tuple[str, str]:
+    """(colour class, label) of a 0-100 score; ``("none", "no score")`` when there is none."""
     if score is None:
         return "none", "no score"
-    for lo, band, label in SCORE_BANDS:
+    legend = legend or score_bands()
+    for lo, band, label in legend:
         if score >= lo:
             return band, label
-    return SCORE_BANDS[-1][1], SCORE_BANDS[-1][2]
+    return legend[-1][1], legend[-1][2]
 
 
-def _source_view(index: int, profile: Mapping[str, Any], score_rows: Sequence[Mapping[str, Any]]) -> SourceView:
+def _source_view(index: int, profile: Mapping[str, Any], score_rows: Sequence[Mapping[str, Any]],
+                 legend: Sequence[tuple[float, str, str]]) -> SourceView:
     source = _s(profile.get("source")) or f"source {index + 1}"
     anchor = f"src-{index + 1}-{_slug(source)}"
     rows = _i(profile.get("rows"))
     attrs = [a for a in profile.get("attributes") or [] if isinstance(a, Mapping)]
-    scorecard = [_score_view(r) for r in score_rows]
+    scorecard = [_score_view(r, legend) for r in score_rows]
     quality: dict[str, list[float]] = {}
     for r in scorecard:
         if r.completeness is not None:
@@ -239,11 +250,13 @@ def _frequencies(pairs: Any, total: int | None) -> list[Frequency]:
     return out
 
 
-def _score_view(r: Mapping[str, Any]) -> ScoreView:
+def _score_view(r: Mapping[str, Any], legend: Sequence[tuple[float, str, str]]) -> ScoreView:
     score = _f(r.get("score"))
-    band, label = score_band(score)
-    if r.get("band") == "critical gap":  # a critical attribute >= 40% missing or invalid, at any score
-        band, label = "bad", "critical gap"
+    band, label = score_band(score, legend)
+    named = _s(r.get("band"))
+    if named in BAND_CLASS:  # the scorecard's own band; a critical gap is one at any score
+        band = BAND_CLASS[named]
+        label = named if named == "critical gap" else next((lab for _, b, lab in legend if b == band), named)
     notes = r.get("notes") or []
     return ScoreView(
         attribute=_s(r.get("attribute")), tier=_s(r.get("tier")), score=score, band=band, band_label=label,
