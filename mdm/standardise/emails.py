@@ -50,11 +50,20 @@ DISPOSABLE_DOMAINS: frozenset[str] = words(
     """
 )
 
+#: local parts (before any +tag) that mean "no address": a CRM field someone had to fill
 PLACEHOLDER_LOCALS: frozenset[str] = words(
-    "none noemail no-email nomail no.email noaddress donotemail unknown na n/a null test"
+    """
+    none noemail no-email no_email nomail no.email noaddress no-address noemailaddress noemailprovided
+    donotemail dontemail unknown na n/a n.a nil null test no nobody noone no-one notprovided not.provided
+    notavailable not.available declined refused fake dummy blank empty asdf qwerty xxx xxxx
+    """
 )
+#: domains that mean "no address" (whatever the local part)
 PLACEHOLDER_DOMAINS: frozenset[str] = words(
-    "example.com example.org example.net none.com noemail.com nomail.com test.com domain.com email.invalid"
+    """
+    example.com example.org example.net none.com none.net noemail.com noemail.net nomail.com nomail.net
+    noaddress.com na.com unknown.com test.com domain.com email.invalid invalid.com fake.com nowhere.com
+    """
 )
 _RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local"})
 

@@ -38,23 +38,87 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _titlecase(expr: str) -> str:
-    return f"array_to_string(list_transform(string_split({expr}, ' '), lambda w: upper(w[1]) || w[2:]), ' ')"
+#: standardiser -> SQL of the form a golden record publishes as "standardised" when the
+#: standardiser's value is a matching key rather than a presentable value: an e-mail address
+#: as given, lower-cased, dots and +tags kept (the key drops a Gmail address's dots and tag)
+PUBLISHED_SQL: dict[str, str] = {
+    "email": "(s.{local} || '@' || s.{domain})",
+}
+#: address tokens that stay in capitals in title case: directions, PO, and highway prefixes
+_ADDRESS_UPPER = ("N", "S", "E", "W", "NE", "NW", "SE", "SW", "PO", "US", "FM", "CR", "SR", "RR", "HC")
+_NAME_STANDARDISERS = ("person_name", "full_name")
+_ADDRESS_STANDARDISERS = ("address", "text", "city")
+
+
+def _cap(expr: str) -> str:
+    return f"(upper({expr}[1]) || {expr}[2:])"
+
+
+def _titlecase(expr: str, *, address: bool = False) -> str:
+    """Proper case in SQL: every word (and every part after a hyphen or apostrophe) capitalised,
+    the rest lower case (O'Brien, Smith-Jones). For addresses, directions and PO stay capitals,
+    ordinals lower (4th), other tokens with digits (4B, #12A) capitals."""
+    part = "array_to_string(list_transform(string_split(h, chr(39)), lambda q: " + _cap("q") + "), chr(39))"
+    word = f"array_to_string(list_transform(string_split(w, '-'), lambda h: {part}), '-')"
+    if address:
+        upper_words = ", ".join(f"'{t}'" for t in _ADDRESS_UPPER)
+        word = (f"CASE WHEN upper(w) IN ({upper_words}) THEN upper(w) "
+                f"WHEN regexp_full_match(w, '[0-9]+(st|nd|rd|th)') THEN w "
+                f"WHEN regexp_matches(w, '[0-9]') THEN upper(w) ELSE {word} END")
+    return f"array_to_string(list_transform(string_split(lower({expr}), ' '), lambda w: {word}), ' ')"
+
+
+def casing_of(attr: str, dictionary: Dictionary, display: frozenset[str]) -> str | None:
+    """The attribute's effective casing: the dictionary's ``casing``; else, for attributes the
+    rules publish in display form, ``title`` for names and ``as_entered`` for the rest; else
+    None (the standardised form)."""
+    spec = dictionary.attributes[attr]
+    if spec.casing is not None:
+        return spec.casing
+    if attr in display:
+        return "title" if spec.standardiser in _NAME_STANDARDISERS else "as_entered"
+    return None
 
 
 def _value_expr(attr: str, dictionary: Dictionary, display: frozenset[str]) -> str:
-    """The form a golden record keeps; NULL when the standardiser rejected the value."""
+    """The form a golden record keeps; NULL when the standardiser rejected the value.
+
+    The standardised value is a matching key for some standardisers (a Gmail address without
+    its dots): :data:`PUBLISHED_SQL` gives their presentable form. Then the attribute's casing
+    (:func:`casing_of`): ``as_entered`` the source's own spelling, trimmed (the published form
+    when the source has none, e.g. names split out of a legacy full name); ``title`` the
+    source's spelling when it only differs by case and is mixed case, otherwise the published
+    form in proper case (SHOUTED or all-lower sources); ``usps_upper`` the published form in
+    capitals."""
+    spec = dictionary.attributes[attr]
     std = f"CAST(s.{_q(attr)} AS VARCHAR)"
-    if attr not in display:
-        return std
+    published = std
+    if spec.standardiser in PUBLISHED_SQL:
+        published = PUBLISHED_SQL[spec.standardiser].format(
+            local=_q(attr + "__local"), domain=_q(attr + "__domain"))
+    casing = casing_of(attr, dictionary, display)
+    if casing is None:
+        return f"CASE WHEN {std} IS NULL THEN NULL ELSE {published} END"
     raw = f"nullif(trim(regexp_replace(CAST(r.{_q(attr)} AS VARCHAR), '\\s+', ' ', 'g')), '')"
-    if dictionary.attributes[attr].standardiser in ("person_name", "full_name"):
-        # the source's own spelling when it only differs by case and is not SHOUTED;
-        # otherwise the standardised name in title case (titles and suffixes stay out)
-        return (f"CASE WHEN {std} IS NULL THEN NULL "
-                f"WHEN lower({raw}) = {std} AND {raw} <> upper({raw}) THEN {raw} "
-                f"ELSE {_titlecase(std)} END")
-    return f"CASE WHEN {std} IS NULL THEN NULL ELSE coalesce({raw}, {std}) END"
+    if casing == "usps_upper":
+        return f"CASE WHEN {std} IS NULL THEN NULL ELSE upper({published}) END"
+    if spec.standardiser == "email":
+        # as entered: the source's own local part when the address is the same one ignoring case
+        # (and not SHOUTED); the domain always lower case
+        local = f"split_part({raw}, '@', 1)"
+        kept = (f"WHEN lower({raw}) = {published} AND {local} <> upper({local}) "
+                f"THEN {local} || '@' || s.{_q(attr + '__domain')} ")
+        return f"CASE WHEN {std} IS NULL THEN NULL {kept}ELSE {published} END"
+    if casing == "as_entered":
+        return f"CASE WHEN {std} IS NULL THEN NULL ELSE coalesce({raw}, {published}) END"
+    # mixed case: some lower-case letter, upper case somewhere, and no SHOUTED word of three letters
+    # or more ("744 MAIN BLVD Apt 5" is re-cased; "19 NE River Rd" is kept)
+    mixed = (f"{raw} <> upper({raw}) AND {raw} <> lower({raw}) "
+             f"AND NOT regexp_matches({raw}, '(^|[^\\p{{L}}])\\p{{Lu}}{{3,}}($|[^\\p{{L}}])')")
+    title = _titlecase(published, address=spec.standardiser in _ADDRESS_STANDARDISERS)
+    return (f"CASE WHEN {std} IS NULL THEN NULL "
+            f"WHEN lower({raw}) = lower({published}) AND {mixed} THEN {raw} "
+            f"ELSE {title} END")
 
 
 def build_base(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, plan: Plan, trust: dict[str, int]) -> None:
