@@ -39,15 +39,16 @@ from mdm.standardise.usps import (
     US_REGIONS,
 )
 
-# usaddress hands its CRF (python-crfsuite) nested feature dicts per token, rebuilt for every
-# address, with the neighbours' features copied in as "previous"/"next"; crfsuite flattens them
-# into "previous:word:main"-style attributes, which costs more than tagging itself. The features
-# depend only on the token, so we compute each token's flat attributes once (lru) and assemble
-# the sequence from them. Attributes whose weight would be 0.0 (False flags) are left out: a
-# weight-0 attribute adds exactly nothing to any label's score, so the tags are the same (the
-# address tests compare against usaddress' own features). About twice the parser's throughput.
-_original_token_features = usaddress.tokenFeatures
-_original_tokens2features = usaddress.tokens2features
+# usaddress.tag (tokenize -> tokens2features -> TAGGER.tag -> group the labels) hands its CRF
+# (python-crfsuite) nested feature dicts per token, rebuilt for every address, with the
+# neighbours' features copied in as "previous"/"next"; crfsuite flattens them into
+# "previous:word:main"-style attributes, which costs more than tagging itself. So mdm does not
+# call usaddress.tag but runs the same steps from usaddress' public pieces (tokenize's pattern,
+# tokenFeatures, TAGGER), nothing of the library replaced: each token's flat attributes are
+# computed once (lru) and the sequence is assembled from them. Attributes whose weight would be
+# 0.0 (False flags) are left out: a weight-0 attribute adds exactly nothing to any label's score,
+# so the tags are the same. tests/standardise/test_std_addresses.py compares features, tags and
+# the grouped labels with usaddress' own. About twice the throughput of usaddress.tag.
 
 TokenAttrs = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
@@ -92,7 +93,7 @@ def _token_attributes(token: str) -> TokenAttrs | None:
     """(own, as the previous token, as the next token) crfsuite attributes the model knows;
     None if a feature is of an unexpected type."""
     own: list[str] = []
-    for key, value in _original_token_features(token).items():
+    for key, value in usaddress.tokenFeatures(token).items():
         if isinstance(value, str):
             own.append(f"{key}:{value}")  # crfsuite's reading of {"key": "value"}
         elif value is True:
@@ -106,7 +107,7 @@ def _tokens2features(tokens: list[str]) -> list[list[str]] | list[dict[str, obje
     """usaddress.tokens2features, as crfsuite attribute lists (see above)."""
     parts = [_token_attributes(t) for t in tokens]
     if any(p is None for p in parts):
-        return _original_tokens2features(tokens)  # type: ignore[no-any-return]
+        return usaddress.tokens2features(tokens)  # type: ignore[no-any-return]
     return _sequence([p for p in parts if p is not None])
 
 
@@ -131,41 +132,60 @@ def _sequence(attrs: list[TokenAttrs]) -> list[list[str]]:
     return seq
 
 
-usaddress.tokens2features = _tokens2features
-
 # usaddress.tokenize compiles its pattern (a re-cache lookup with flag enums) on every call; the
 # same pattern, compiled once. tests/standardise/test_std_addresses.py compares the two.
-_original_tokenize = usaddress.tokenize
 _TOKENS = re.compile(r"\(*\b[^\s,;#&()]+[.,;)\n]*|[#&]", re.UNICODE)
 _ENTITY = re.compile("(&#38;)|(&amp;)")
 
 
 def _tokenize(address_string: str) -> list[str]:
-    if not isinstance(address_string, str):
-        return _original_tokenize(address_string)  # type: ignore[no-any-return]
+    """usaddress.tokenize for a str."""
     if "&" in address_string:
         address_string = _ENTITY.sub("&", address_string)
     return _TOKENS.findall(address_string)
 
 
-usaddress.tokenize = _tokenize
+def _labels(tokens: list[str], tags: list[str]) -> tuple[tuple[str, str], ...] | None:
+    """usaddress.tag's grouping of (token, label) pairs into label -> text (no tag mapping):
+    after an IntersectionSeparator street-name labels become Second*; a label that comes back
+    after another one is usaddress' RepeatedLabelError, here None."""
+    parts: dict[str, list[str]] = {}
+    last = None
+    intersection = False
+    for token, label in zip(tokens, tags, strict=True):
+        if label == "IntersectionSeparator":
+            intersection = True
+        if intersection and "StreetName" in label:
+            label = "Second" + label
+        if label == last:
+            parts[label].append(token)
+        elif label in parts:
+            return None
+        else:
+            parts[label] = [token]
+        last = label
+    return tuple((label, " ".join(words).strip(" ,;")) for label, words in parts.items())
+
 
 ADDRESS_FIELDS = (
     "value", "valid", "reason", "number", "predirection", "street_name", "suffix", "postdirection",
     "unit_type", "unit_number", "po_box", "province", "city", "district",
 )
 
-Parsed = tuple[tuple[tuple[str, str], ...], str] | None
+Parsed = tuple[tuple[str, str], ...] | None
 
 
 @lru_cache(maxsize=16384)
 def _tag(line: str) -> Parsed:
-    """usaddress.tag, cached and made hashable; None when usaddress cannot label it consistently."""
+    """The line's (label, text) pairs as usaddress.tag gives them, cached; None when usaddress
+    cannot label it consistently."""
     try:
-        tagged, kind = usaddress.tag(line)
-    except (usaddress.RepeatedLabelError, ValueError, TypeError, IndexError, UnicodeError):
+        tokens = _tokenize(line)
+        if not tokens:
+            return ()
+        return _labels(tokens, usaddress.TAGGER.tag(_tokens2features(tokens)))
+    except (ValueError, TypeError, IndexError, UnicodeError):
         return None
-    return tuple((str(k), str(v)) for k, v in tagged.items()), str(kind)
 
 
 def _key(token: str) -> str:
@@ -356,7 +376,7 @@ def _us_line(raw: str) -> dict[str, FieldValue]:
     parsed = _tag(raw)
     if parsed is None:
         return {"value": raw, "valid": False, "reason": "address.unparseable"}
-    labels = dict(parsed[0])
+    labels = dict(parsed)
     street = _street(labels)
     unit_type, unit_number, unit_text = _unit(labels)
     box_id = _plain(labels.get("USPSBoxID"))

@@ -93,7 +93,7 @@ def test_flat_crf_features_tag_like_usaddress(line: str) -> None:
     if not tokens:
         return
     ours = addresses._tokens2features(tokens)
-    theirs = addresses._original_tokens2features(tokens)
+    theirs = usaddress.tokens2features(tokens)
     known = _model_attributes_cached()
     # names the dump cannot show exactly (whitespace, control characters) are always passed on
     theirs_known = [[a for a, v in item.items() if v != 0.0 and (a in known or not a.isprintable() or " " in a)]
@@ -180,7 +180,7 @@ def test_stand_ins_look_the_same_to_the_parser(line: str) -> None:
         return
 
     def seen(token: str) -> dict[str, object]:
-        features = addresses._original_token_features(token)
+        features = usaddress.tokenFeatures(token)
         word = features["word"]
         if word is not False and not ({f"word:{word}", f"previous:word:{word}", f"next:word:{word}"} & known):
             features["word"] = "<unknown to the model>"
@@ -218,8 +218,42 @@ def test_template_is_shared_by_lines_differing_in_numbers() -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.one_of(_LINE, _CHAOS, st.text(max_size=40)))
 def test_precompiled_tokenizer_is_usaddress_own(line: str) -> None:
+    import usaddress
+
     from mdm.standardise import addresses
 
-    assert addresses._tokenize(line) == addresses._original_tokenize(line)
+    assert addresses._tokenize(line) == usaddress.tokenize(line)
     assert addresses._tokenize(line.upper() + " &amp; 12 &#38; X") == \
-        addresses._original_tokenize(line.upper() + " &amp; 12 &#38; X")
+        usaddress.tokenize(line.upper() + " &amp; 12 &#38; X")
+
+
+def _usaddress_tag(line: str) -> tuple[tuple[str, str], ...] | None:
+    """usaddress.tag itself, in the shape addresses._tag gives (None for a repeated label)."""
+    import usaddress
+
+    try:
+        tagged, _ = usaddress.tag(line)
+    except usaddress.RepeatedLabelError:
+        return None
+    return tuple(tagged.items())
+
+
+@pytest.mark.parametrize("line", [raw.upper() for raw, _ in ADDRESSES if raw and len(raw) < 200] + [
+    "BROADWAY & W 42ND ST", "MAIN ST AND ELM ST", "1 MAIN ST & 2 ELM ST", "# 5", "&", "12 MAIN ST MAIN ST",
+    "123 N. MAIN ST., APT #4-B, SPRINGFIELD, IL 62704", "PO BOX 12 PO BOX 13", "(REAR) 12 ELM ST.;",
+    "C/O JOHN SMITH 12 ELM ST", "12 ELM ST ;, ", "1 MAIN ST &#38; 2 ELM ST", "1 MAIN ST &AMP; 2 ELM ST",
+])
+def test_labels_are_usaddress_tag_own(line: str) -> None:
+    """mdm runs usaddress' steps itself (no usaddress.tag): the labelled parts are tag's, repeated
+    labels included."""
+    from mdm.standardise import addresses
+
+    assert addresses._tag.__wrapped__(line) == _usaddress_tag(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_LINE, _CHAOS, st.text(alphabet="ABCDEFNSW &#;,.-/0123456789", max_size=50)))
+def test_labels_are_usaddress_tag_own_on_random_lines(line: str) -> None:
+    from mdm.standardise import addresses
+
+    assert addresses._tag.__wrapped__(line) == _usaddress_tag(line)
