@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import PhoneMetadata, PhoneNumberType, phonenumberutil
+from phonenumbers import PhoneNumberType
 
 from mdm.standardise.base import Context, FieldValue, standardiser
 
@@ -36,50 +36,13 @@ _TYPES = {
 }
 _REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
-# Speed, same answers. (1) Keep the compiled metadata patterns (libphonenumber's RegexCache)
-# instead of a trip through re.compile's cache on every pattern test.
+# Speed, same answers, through phonenumbers' public API only (nothing of the library is
+# replaced). (1) Keep the compiled metadata patterns (libphonenumber's RegexCache) instead of a
+# trip through re.compile's cache on every pattern test.
 if hasattr(phonenumbers, "enable_pattern_cache"):
     phonenumbers.enable_pattern_cache()
-# (2) One number's checks run the same type lookup up to three times: is_valid_number_for_region,
-# then number_type's region_code_for_number, then number_type itself, each testing the national
-# number against up to ten patterns. The lookup is a pure function of (national number,
-# metadata), so the last few answers are kept (keyed by the metadata object's identity; the
-# metadata objects live for the whole process).
-_type_helper = getattr(phonenumberutil, "_number_type_helper", None)
-_recent_types: dict[tuple[str, int], tuple[PhoneMetadata, int]] = {}
 
-
-def _memo_type_helper(national_number: str, metadata: PhoneMetadata) -> int:
-    key = (national_number, id(metadata))
-    hit = _recent_types.get(key)
-    if hit is not None and hit[0] is metadata:
-        return hit[1]
-    assert _type_helper is not None
-    result: int = _type_helper(national_number, metadata)
-    if len(_recent_types) >= 64:
-        _recent_types.clear()
-    _recent_types[key] = (metadata, result)
-    return result
-
-
-if callable(_type_helper):
-    phonenumberutil._number_type_helper = _memo_type_helper
-
-# (3) normalize_digits_only looks every character up in a Unicode digit table; for ASCII text
-# that table maps exactly "0".."9" to themselves, so ASCII input takes a plain-string path.
-_original_normalize_digits_only = phonenumberutil.normalize_digits_only
-_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
-
-
-def _normalize_digits_only(number: str, keep_non_digits: bool = False) -> str:
-    if isinstance(number, str) and number.isascii():
-        return number if keep_non_digits or number.isdigit() else _NOT_ASCII_DIGIT.sub("", number)
-    return str(_original_normalize_digits_only(number, keep_non_digits))
-
-
-phonenumberutil.normalize_digits_only = _normalize_digits_only
-
-# (4) Most keys are a North American number as the stage folds it: ten digits, or "+1" and ten
+# (2) Most keys are a North American number as the stage folds it: ten digits, or "+1" and ten
 # digits, the first of the ten 2-9 (no trunk "1", no country code to find). phonenumbers.parse
 # gives exactly PhoneNumber(country_code=1, national_number=<the ten digits>) for those in any
 # +1 region; building it directly skips parse's regex passes (about half a phone's time).
