@@ -1,0 +1,110 @@
+"""Import rules (issue 17.7), checked by import-linter over mdm's real import graph (every
+import statement, function-level ones included, and chains through other modules):
+
+- the stages (ingest, standardise, match, cluster, survivorship, publish, audit) do not import
+  each other: only mdm/pipeline.py knows stage order (shared/DESIGN.md);
+- nothing outside mdm.stewardship imports mdm.stewardship (the web layer sits on top).
+
+The imports that break these rules today are listed below, each by name, so this test passes now
+and any new one fails. Issue 17.3 removes them; drop a line here when its import goes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("mdm.ingest", "mdm.standardise", "mdm.match", "mdm.cluster", "mdm.survivorship", "mdm.publish",
+          "mdm.audit")
+WEB = "mdm.stewardship"
+
+#: stage -> stage imports that exist today (issue 17.3: stages import only core, never each other)
+KNOWN_STAGE_IMPORTS = (
+    # issue 17.3: the real-time matcher standardises a record itself; a single-record
+    # standardiser is to be injected by the pipeline instead
+    "mdm.match.realtime -> mdm.standardise.base",
+    "mdm.match.realtime -> mdm.standardise.chinese_addresses",
+    "mdm.match.realtime -> mdm.standardise.registry",
+    "mdm.match.realtime -> mdm.standardise.stage",
+    # issue 17.3 (and 17.1: features declared once): match features read standardise's Han tables
+    "mdm.match.features -> mdm.standardise.chinese_data",
+    # issue 17.3: the decay-audit job publishes; it moves to mdm/jobs.py
+    "mdm.audit.schedule -> mdm.publish",
+)
+
+#: imports of the web layer from outside it that exist today
+KNOWN_WEB_IMPORTS = (
+    # issue 17.3: the CLI starts the server and manages API keys through the web layer's modules
+    "mdm.cli -> mdm.stewardship.app",
+    "mdm.cli -> mdm.stewardship.auth",
+    "mdm.cli -> mdm.stewardship.hubaccess",
+    "mdm.cli -> mdm.stewardship.settings",
+    # issue 17.3: webhooks mask payloads with the stewardship roles and masking policy
+    "mdm.publish.webhooks -> mdm.stewardship.auth",
+    "mdm.publish.webhooks -> mdm.stewardship.masking",
+)
+
+
+def _top_level_modules() -> list[str]:
+    """mdm's top-level modules and packages, so a new one is covered without editing this test."""
+    names = {p.stem for p in (ROOT / "mdm").glob("*.py") if p.stem != "__init__"}
+    names |= {p.parent.name for p in (ROOT / "mdm").glob("*/__init__.py")}
+    return sorted(f"mdm.{n}" for n in names)
+
+
+def _lines(values: list[str] | tuple[str, ...]) -> str:
+    return "".join(f"\n    {v}" for v in values)
+
+
+def _config(stage_ignores: tuple[str, ...], web_ignores: tuple[str, ...]) -> str:
+    outside = [m for m in _top_level_modules() if m != WEB]
+    return (
+        "[importlinter]\nroot_package = mdm\n\n"
+        "[importlinter:contract:stages]\nname = Stages do not import each other\ntype = independence\n"
+        f"modules ={_lines(STAGES)}\n" + (f"ignore_imports ={_lines(stage_ignores)}\n" if stage_ignores else "")
+        + "\n[importlinter:contract:web]\nname = Nothing outside mdm.stewardship imports it\ntype = forbidden\n"
+        f"source_modules ={_lines(outside)}\nforbidden_modules =\n    {WEB}\n"
+        + (f"ignore_imports ={_lines(web_ignores)}\n" if web_ignores else "")
+    )
+
+
+def _lint(config: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "importlinter.ini"
+    path.write_text(config, encoding="utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    if not lint.exists():
+        pytest.fail("import-linter is not installed: it is in pyproject.toml's dev extras (make venv)")
+    return subprocess.run([str(lint), "--config", str(path), "--no-cache"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_stages_and_the_web_layer_keep_their_import_rules(tmp_path: Path) -> None:
+    result = _lint(_config(KNOWN_STAGE_IMPORTS, KNOWN_WEB_IMPORTS), tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_the_rules_catch_the_known_imports(tmp_path: Path) -> None:
+    """Without the ignore lists both contracts break, naming the imports: the rules do look."""
+    result = _lint(_config((), ()), tmp_path)
+    assert result.returncode != 0
+    assert "0 kept, 2 broken" in result.stdout
+    assert "mdm.match.realtime -> mdm.standardise" in result.stdout
+    assert "mdm.publish.webhooks -> mdm.stewardship" in result.stdout
+
+
+def test_every_known_violation_still_exists() -> None:
+    """A listed import that is gone must leave the list, so the list never hides a new one."""
+    import grimp
+
+    graph = grimp.build_graph("mdm")
+    gone = []
+    for line in KNOWN_STAGE_IMPORTS + KNOWN_WEB_IMPORTS:
+        importer, imported = line.split(" -> ")
+        if not graph.direct_import_exists(importer=importer, imported=imported):
+            gone.append(line)
+    assert gone == []
