@@ -293,9 +293,27 @@ def merge(con: duckdb.DuckDBPyConnection, golden_id: str, other: str, *, version
     return result
 
 
+def evidence_neighbours(con: duckdb.DuckDBPyConnection, records: list[str], auto_match: float) -> list[str]:
+    """Records that ``records`` auto-match (a scored pair at or above ``auto_match``), whatever
+    cluster they sit in: the clusters a split-off record may rejoin when its evidence says so."""
+    if not records:
+        return []
+    marks = ", ".join("?" for _ in records)
+    rows = con.execute(f"""SELECT DISTINCT CASE WHEN unique_id_l IN ({marks}) THEN unique_id_r ELSE unique_id_l END
+                           FROM match_pair WHERE (unique_id_l IN ({marks}) OR unique_id_r IN ({marks}))
+                             AND match_probability >= ? ORDER BY 1""",
+                       [*records, *records, *records, auto_match]).fetchall()
+    return [str(r[0]) for r in rows if r[0] not in records]
+
+
 def split(con: duckdb.DuckDBPyConnection, golden_id: str, records: list[str], *, version: int, reason: str,
-          by: Principal, rebuild: Rebuild) -> dict[str, Any]:
-    """Split ``records`` (``source:source_id``) out of a golden record into one record of their own."""
+          by: Principal, rebuild: Rebuild, action: str = "golden.split") -> dict[str, Any]:
+    """Split ``records`` (``source:source_id``) out of a golden record.
+
+    The split-off part stays together (a must-link chain) and is kept apart from the rest
+    (cannot-links). It becomes a golden record of its own, or rejoins the golden record its
+    evidence supports: the clusters of the records it auto-matches are re-clustered with it,
+    as the next full run would do."""
     _active(con, golden_id, version)
     members = members_of(con, golden_id)
     part = list(dict.fromkeys(records))
@@ -312,17 +330,26 @@ def split(con: duckdb.DuckDBPyConnection, golden_id: str, records: list[str], *,
     removed = _links_between(con, "must_link", part, rest) + _links_between(con, "cannot_link", part, part)
     added = _add_links(con, "cannot_link", [(p, r) for p in part for r in rest], by=by, reason=reason, now=now)
     added += _add_links(con, "must_link", list(itertools.pairwise(part)), by=by, reason=reason, now=now)
-    counts = rebuild_golden(con, rebuild, members, actor=by.actor)
+    scope = members + evidence_neighbours(con, part, rebuild.auto_match)
+    counts = rebuild_golden(con, rebuild, scope, actor=by.actor)
     source, source_id = split_unique_id(part[0])
     split_off = resolve_golden_id(con, _current_golden(con, source, source_id))
     remaining = resolve_golden_id(con, _current_golden(con, *split_unique_id(rest[0])))
     result = {"golden_id": remaining, "split_off": split_off, "affected": sorted({golden_id, split_off, remaining}),
               "links_added": added, "links_removed": removed, "counts": counts}
-    audit.append(con, actor=by.actor, action="golden.split", target=f"golden:{golden_id}",
+    audit.append(con, actor=by.actor, action=action, target=f"golden:{golden_id}",
                  before={"golden": before, "records": part, "reason": reason},
                  after={"golden": _audit_view(con, remaining), "split_off": _audit_view(con, split_off),
                         "links_added": added, "links_removed": removed})
     return result
+
+
+def unmerge(con: duckdb.DuckDBPyConnection, golden_id: str, record: str, *, version: int, reason: str,
+            by: Principal, rebuild: Rebuild) -> dict[str, Any]:
+    """Take one member record out of a golden record: a :func:`split` of that record alone (it
+    becomes its own golden record or rejoins the one its evidence supports)."""
+    return split(con, golden_id, [record], version=version, reason=reason, by=by, rebuild=rebuild,
+                 action="golden.unmerge")
 
 
 def _current_golden(con: duckdb.DuckDBPyConnection, source: str, source_id: str) -> str:

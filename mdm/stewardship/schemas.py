@@ -293,6 +293,12 @@ class DecisionCreate(BaseModel):
     reason: Reason
 
 
+class ReopenCreate(BaseModel):
+    model_config = _request(version=2, reason="decided on a shared household address; not one person")
+    version: Integer = Field(ge=1, le=2**31 - 1, description="the task version you read")
+    reason: Reason
+
+
 class AssignmentUpdate(BaseModel):
     model_config = _request(assignee="alice", version=1)
     assignee: str | None = Field(min_length=1, max_length=64, description="key name to assign to; null unassigns")
@@ -448,6 +454,14 @@ class SplitCreate(BaseModel):
     model_config = _request(records=["web:100119"], version=3, reason="a different person with the same name")
     records: list[Annotated[str, Field(min_length=3, max_length=300, pattern=r"^[^:]+:.+$")]] = Field(
         min_length=1, max_length=1000, description="member records to split off, as source:source_id")
+    version: GoldenVersion
+    reason: Reason
+
+
+class UnmergeCreate(BaseModel):
+    model_config = _request(record="web:100119", version=3, reason="a different person with the same address")
+    record: str = Field(min_length=3, max_length=300, pattern=r"^[^:]+:.+$",
+                        description="the member record to take out, as source:source_id")
     version: GoldenVersion
     reason: Reason
 

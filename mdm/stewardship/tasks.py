@@ -248,6 +248,37 @@ def decide(con: duckdb.DuckDBPyConnection, task_id: int, *, decision: Decision, 
     return after
 
 
+def reopen(con: duckdb.DuckDBPyConnection, task_id: int, *, version: int, reason: str, by: Principal,
+           rebuild: Rebuild | None = None) -> Task:
+    """Undo a decision: the task is open again (unassigned, undecided) and the must-link or
+    cannot-link row it wrote is removed, so the pair's records are clustered on their evidence
+    alone (at once with ``rebuild``, and by every later run). The audit entry keeps the
+    decision and the removed row."""
+    task = get_task(con, task_id)
+    if task.status != "decided":
+        raise ConflictError(f"task {task_id} is open: there is no decision to reopen", code="task.open")
+    _check_version(task, version)
+    removed: list[dict[str, Any]] = []
+    for table in ("must_link", "cannot_link"):
+        rows = con.execute(f"DELETE FROM {table} WHERE task_id = ? RETURNING unique_id_l, unique_id_r, created_at, "
+                           "created_by, reason", [task_id]).fetchall()
+        removed += [{"table": table, "unique_id_l": r[0], "unique_id_r": r[1], "created_at": r[2],
+                     "created_by": r[3], "reason": r[4]} for r in rows]
+    done = con.execute("""UPDATE review_task SET status = 'open', decision = NULL, reason = NULL, decided_by = NULL,
+                                 decided_at = NULL, assignee = NULL, version = version + 1
+                          WHERE task_id = ? AND version = ? AND status = 'decided' RETURNING task_id""",
+                       [task_id, task.version]).fetchall()
+    if not done:
+        raise ConflictError(f"task {task_id} changed while you were changing it; reload it and try again",
+                            code="task.version")
+    after = get_task(con, task_id)
+    audit.append(con, actor=by.actor, action="task.reopen", target=f"task:{task_id}",
+                 before={**task.audit_view(), "reason_to_reopen": reason},
+                 after={**after.audit_view(), "links_removed": removed})
+    on_links_changed(con, [task.unique_id_l, task.unique_id_r], rebuild=rebuild, actor=by.actor)
+    return after
+
+
 @dataclass(frozen=True)
 class LinksChanged:
     """What a steward decision touched: the records, the clusters they sit in now, and the

@@ -31,6 +31,7 @@ from mdm.stewardship.schemas import (
     MergeCreate,
     OverrideCreate,
     SplitCreate,
+    UnmergeCreate,
 )
 from mdm.survivorship import resolve_golden_id
 
@@ -115,6 +116,17 @@ def split_golden(golden_id: GoldenId, body: SplitCreate, steward: GoldenSteward,
     with state.access.writer(what="splitting the golden record") as cur:
         return GoldenChange.of(golden.split(cur, golden_id, body.records, version=body.version, reason=body.reason,
                                             by=steward, rebuild=rebuild_for(state.settings.project)))
+
+
+@router.post("/{golden_id}/unmerge", responses=errors(404, 409, 503))
+def unmerge_golden(golden_id: GoldenId, body: UnmergeCreate, steward: GoldenSteward, state: State) -> GoldenChange:
+    """Take one member record out: it becomes its own golden record, or rejoins the one its evidence
+    (auto-matching pairs) supports; cannot-links keep it apart from the rest in every later run.
+
+    ``split_off`` names where the record went. Undo it with a merge."""
+    with state.access.writer(what="unmerging the record") as cur:
+        return GoldenChange.of(golden.unmerge(cur, golden_id, body.record, version=body.version, reason=body.reason,
+                                              by=steward, rebuild=rebuild_for(state.settings.project)))
 
 
 @router.post("/{golden_id}/overrides", status_code=201, responses=errors(404, 409, 503))

@@ -16,6 +16,7 @@ from mdm.stewardship.schemas import (
     Contribution,
     DecisionCreate,
     RecordSide,
+    ReopenCreate,
     TaskDetail,
     TaskList,
     TaskPublic,
@@ -80,4 +81,13 @@ def decide_task(task_id: TaskId, body: DecisionCreate, steward: TaskDecider, sta
     with state.access.writer(what="deciding the task") as cur:
         return TaskPublic.of(tasks.decide(cur, task_id, decision=body.decision, version=body.version,
                                           reason=body.reason, by=steward,
+                                          rebuild=rebuild_for(state.settings.project)))
+
+
+@router.post("/{task_id}/reopen", responses=errors(404, 409, 503))
+def reopen_task(task_id: TaskId, body: ReopenCreate, steward: TaskDecider, state: State) -> TaskPublic:
+    """Undo a decision on the version you read: the task is open again and its must-link or cannot-link
+    row is removed, so the two records are clustered on their evidence alone (at once and by later runs)."""
+    with state.access.writer(what="reopening the task") as cur:
+        return TaskPublic.of(tasks.reopen(cur, task_id, version=body.version, reason=body.reason, by=steward,
                                           rebuild=rebuild_for(state.settings.project)))

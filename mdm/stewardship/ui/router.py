@@ -116,11 +116,12 @@ def queue(request: Request, ui: UiTaskReader, cur: Cursor,
 
 @router.get("/tasks/{task_id}")
 def task_page(request: Request, task_id: TaskId, ui: UiTaskReader, state: State, cur: Cursor,
-              error: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
+              error: Annotated[str | None, Query(max_length=300)] = None,
+              notice: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     detail = task_detail(state, cur, task_id, masked=not ui.principal.sees_pii)
     chart = waterfall.build([e.model_dump() for e in detail.explanation])
     attrs = [a for a in state.attributes if a in detail.left.attributes or a in detail.right.attributes]
-    return page(request, "task.html", session=ui, d=detail, chart=chart, attributes=attrs, error=error,
+    return page(request, "task.html", session=ui, d=detail, chart=chart, attributes=attrs, error=error, notice=notice,
                 can_decide=ui.principal.can(auth.Permission.tasks_decide),
                 golden_l=_golden_of(cur, detail.left.unique_id), golden_r=_golden_of(cur, detail.right.unique_id))
 
