@@ -119,14 +119,72 @@ def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str,
     """
 
 
+#: a pair "shares a home" when the household comparisons (surname, address, phone) add at least this many bits
+HOME_BITS = 8.0
+#: ... and "is two people" when the other comparisons (given name, birth date, ids) take at least this many away
+PERSON_BITS = -6.0
+#: households are taken to be absent when pairs sharing a home as two people are fewer than this share of the
+#: pairs sharing a home as one person (measured: <= 0.006 on dedupe and link sets without households,
+#: >= 0.7 where households live; the cut sits an order of magnitude from both)
+HOUSEHOLD_SHARE = 0.05
+#: and only when at least this many pairs share a home as one person: on less evidence households are assumed
+HOUSEHOLD_MIN_PAIRS = 50
+
+
+def household_evidence(engine: Engine, scored: Any, settings: dict[str, Any],
+                       household: Sequence[str]) -> dict[str, Any]:
+    """Whether the scored pairs show households, from the data itself.
+
+    Members of one household share surname, address and phone but differ in given name and
+    birth date: where households live, many pairs share a home (household comparisons >=
+    :data:`HOME_BITS`) as two different people (the rest <= :data:`PERSON_BITS`). In a set
+    without households such pairs are only duplicates corrupted beyond recognition, a tiny
+    share of the pairs that share a home as one person. Only where households are present
+    does the household rule (:func:`explain_sql`) hold a pair whose personal evidence is not
+    positive; elsewhere it would only keep duplicates with a missing given name from merging.
+    """
+    home: list[str] = []
+    person: list[str] = []
+    for comp in settings["comparisons"]:
+        name = comp["output_column_name"]
+        weight = f'coalesce("mw_{name}" + coalesce("mw_tf_adj_{name}", 0), "mw_{name}", 0)' if _has_tf(comp) \
+            else f'coalesce("mw_{name}", 0)'
+        (home if name in household else person).append(weight)
+    if not home or not person:
+        return {"present": True, "reason": "no household comparisons to measure"}
+    sql = f"""SELECT count(*) FILTER (WHERE h >= {HOME_BITS!r} AND p <= {PERSON_BITS!r}) AS two_people,
+                     count(*) FILTER (WHERE h >= {HOME_BITS!r} AND p > 0) AS one_person
+              FROM (SELECT {' + '.join(home)} AS h, {' + '.join(person)} AS p FROM {{table}})"""
+    if isinstance(engine, DuckDBEngine):  # counted where the predictions are
+        row = engine.query_arrow(sql.format(table=scored.physical_name)).to_pylist()[0]
+    else:
+        columns = [c for c in splink_columns(settings) if c.startswith("mw_")]
+        with duckdb.connect() as local:
+            local.register("_weights", engine.to_arrow(scored, columns))
+            row = local.sql(sql.format(table="_weights")).to_arrow_table().to_pylist()[0]
+    two, one = int(row["two_people"] or 0), int(row["one_person"] or 0)
+    share = two / one if one else None
+    present = one < HOUSEHOLD_MIN_PAIRS or share is None or share >= HOUSEHOLD_SHARE
+    if one < HOUSEHOLD_MIN_PAIRS:
+        reason = f"only {one} pairs share a home as one person: households assumed"
+    else:
+        reason = (f"{two} pairs share a home as two people for {one} as one person ({share:.3f} "
+                  f"{'>=' if present else '<'} {HOUSEHOLD_SHARE}): households {'present' if present else 'absent'}")
+    return {"present": present, "pairs_two_people": two, "pairs_one_person": one,
+            "share": None if share is None else round(share, 4), "reason": reason}
+
+
 def predict_pairs(features: pa.Table, model: MatchModel, thresholds: Thresholds, engine: Engine,
                   *, keep: float | None = None, timings: dict[str, float] | None = None,
-                  adapt: Callable[[pa.Table], Thresholds] | None = None, household: Sequence[str] = ()) -> pa.Table:
+                  adapt: Callable[[pa.Table], Thresholds] | None = None, household: Sequence[str] = (),
+                  notes: dict[str, Any] | None = None) -> pa.Table:
     """Score every blocked pair of ``features`` (link_and_dedupe); pairs below ``keep`` are dropped.
 
-    ``household``: comparisons a household shares; a pair merges only when the others favour it.
-    ``adapt``: given ``unique_id_l, unique_id_r, match_weight`` of every scored pair, the thresholds to band them
-    with (the run's adaptive cut-offs, :mod:`mdm.match.thresholds`); default ``thresholds``.
+    ``household``: comparisons a household shares; where the data shows households
+    (:func:`household_evidence`, recorded in ``notes["households"]``) a pair merges only when
+    the others favour it. ``adapt``: given ``unique_id_l, unique_id_r, match_weight`` of every
+    scored pair, the thresholds to band them with (the run's adaptive cut-offs,
+    :mod:`mdm.match.thresholds`); default ``thresholds``.
     Returns an Arrow table with :data:`PAIR_COLUMNS`, sorted by descending probability.
     """
     keep = thresholds.keep if keep is None else keep
@@ -138,6 +196,12 @@ def predict_pairs(features: pa.Table, model: MatchModel, thresholds: Thresholds,
     if timings is not None:
         timings["predict"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
+    if household:
+        evidence = household_evidence(engine, scored, model.settings, household)
+        if notes is not None:
+            notes["households"] = evidence
+        if not evidence["present"]:
+            household = ()
     if adapt is not None:
         thresholds = adapt(engine.to_arrow(scored, ["unique_id_l", "unique_id_r", "match_weight"]))
     if isinstance(engine, DuckDBEngine):  # explained where the predictions are: no intermediate copy

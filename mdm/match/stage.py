@@ -94,10 +94,14 @@ def match_records(con: duckdb.DuckDBPyConnection, rules: MatchRules, model_dir: 
             chosen.append(choice)
             return choice.apply(rules.thresholds)
 
+        notes: dict[str, Any] = {}
         pairs = predict_pairs(features, model, rules.thresholds, engine, timings=timings, adapt=adapt,
-                              household=rules.household_comparisons)
+                              household=rules.household_comparisons, notes=notes)
     choice = chosen[0] if chosen else None
     if choice is not None:
+        if "households" in notes:  # why the household rule held pairs, or did not, beside the cut-offs
+            choice.details["households"] = notes["households"]
+            log.info("household rule: %s", notes["households"]["reason"])
         save_choice(choice, Path(model_dir))
         model = _note_unreachable(model, choice.auto_match)
     return MatchResult(pairs=pairs, model=model, compiled=compiled, features=features, timings=timings,
