@@ -281,7 +281,7 @@ def profile(
     from mdm.reports.profile import render_profile_report
 
     write_report(out_path, render_profile_report([doc], [scores], title=f"Profile of {file.name}",
-                                                 summary=[summary], bands=project.dictionary.scorecard.bands))
+                                                 summary=[summary], dictionary=project.dictionary))
     out.print(f"profile report written to {out_path}")
 
 

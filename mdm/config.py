@@ -197,6 +197,12 @@ class Dictionary(_Frozen):
         """The attributes flagged ``pii: true``: masked wherever a role may not see them (:mod:`mdm.pii`)."""
         return frozenset(n for n, a in self.attributes.items() if a.pii)
 
+    @property
+    def unique(self) -> frozenset[str]:
+        """The attributes flagged ``unique: true`` (ids, e-mail, phone): only their repeats are a defect,
+        scored (:mod:`mdm.ingest.scorecard`) and charted as a duplicate rate."""
+        return frozenset(n for n, a in self.attributes.items() if a.unique)
+
 
 class SourceMapping(_Frozen):
     """How one source system's columns map onto dictionary attributes."""

@@ -210,7 +210,7 @@ def write_run_report(project: Project, batches: list[BatchResult], out_dir: Path
     html = render_profile_report(
         profiles, [[s.as_dict() for s in b.scorecard] for b in loaded],
         title=title, summary=[b.summary() for b in batches], resolution=resolution,
-        reconciliation=reconciliation, kind=kind, bands=project.dictionary.scorecard.bands,
+        reconciliation=reconciliation, kind=kind, dictionary=project.dictionary,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / (name or f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.html")

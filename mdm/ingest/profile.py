@@ -8,7 +8,13 @@ leaves behind and returns a JSON-ready document::
      "duplicate_rate", "min_length", "max_length", "mean_length", "invalid", "invalid_rate",
      "top_values": [[value, n], ...], "patterns": [[shape, n], ...],
      "invalid_reasons": [[code, n], ...],  (code "a+b": a value with both; the n add up to invalid)
-     "worst_values": [[value, codes, n, an example source_id], ...]}, ...]}  (most frequent invalid values)
+     "worst_values": [[value, codes, n, an example source_id], ...]}, ...],  (most frequent invalid values)
+     "worst_records": [{"source_id", "row", "flagged", "quarantined",
+                        "values": [{"attribute", "value", "codes"}, ...]}, ...]}  (most flagged values first)
+
+Invalid values are the findings other than ``*.missing``, as the ``invalid`` counts; worst records
+count them per record (one per attribute), rows quarantined for other reasons included and marked.
+Values of the attributes in ``mask`` are masked in top values, worst values and worst records alike.
 
 Patterns are character shapes: upper-case ASCII letter -> ``A``, lower-case -> ``a``, digit -> ``9``,
 any non-ASCII character (é, CJK) -> ``L``, everything else kept, truncated to 40 characters.
@@ -123,6 +129,7 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
     ).fetchall():
         worst.setdefault(attr, []).append([_mask(value) if attr in mask else value, codes, int(n),
                                            None if first is None else str(first)])
+    doc["worst_records"] = _worst_records(con, attributes, mask)
     con.execute("DROP TABLE _pvals")
 
     for attr in attributes:
@@ -159,6 +166,36 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
 
 #: invalid values listed per attribute ("worst values"): the most frequent first
 WORST_VALUES = 10
+#: records listed per source ("worst records"): the most flagged values first
+WORST_RECORDS = 10
+
+
+def _worst_records(con: duckdb.DuckDBPyConnection, attributes: list[str], mask: set[str]) -> list[dict[str, Any]]:
+    """The records with the most invalid values, each with its values and reason codes (file order on ties)."""
+    order = {a: i for i, a in enumerate(attributes)}
+    out: list[dict[str, Any]] = []
+    for row, source_id, n, quarantined, values in con.execute(
+        f"""WITH flagged AS (
+                SELECT _row, attribute, any_value(value) AS value,
+                       string_agg(DISTINCT code, '+' ORDER BY code) AS codes
+                FROM _findings WHERE code NOT LIKE '%.missing' GROUP BY _row, attribute),
+            worst AS (
+                SELECT _row, count(*) AS n FROM flagged GROUP BY _row ORDER BY n DESC, _row LIMIT {WORST_RECORDS})
+            SELECT w._row, any_value(m.source_id), any_value(w.n),
+                   any_value(w._row IN (SELECT _row FROM _quarantine WHERE _row IS NOT NULL)),
+                   list(struct_pack(a := f.attribute, v := f.value, c := f.codes))
+            FROM worst w JOIN flagged f USING (_row) LEFT JOIN _mapped m USING (_row)
+            GROUP BY w._row ORDER BY any_value(w.n) DESC, w._row"""
+    ).fetchall():
+        cells = sorted(values, key=lambda v: (order.get(v["a"], len(order)), v["a"]))
+        out.append({
+            "source_id": None if source_id is None else str(source_id), "row": int(row), "flagged": int(n),
+            "quarantined": bool(quarantined),
+            "values": [{"attribute": v["a"],
+                        "value": None if v["v"] is None else (_mask(v["v"]) if v["a"] in mask else str(v["v"])),
+                        "codes": v["c"]} for v in cells],
+        })
+    return out
 
 
 def _sql_str(text: str) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mdm.config import ScoreBands
+from mdm.config import Dictionary, ScoreBands, load_dictionary
 from mdm.reports.charts import as_number
 from mdm.reports.html import render
 
@@ -63,6 +63,24 @@ class WorstValue:
 
 
 @dataclass(frozen=True)
+class RecordValue:
+    attribute: str
+    anchor: str  # the attribute's examples in the report
+    value: str | None
+    codes: str
+
+
+@dataclass(frozen=True)
+class WorstRecord:
+    anchor: str
+    source_id: str
+    row: int | None  # ordinal of the record in its file (1-based)
+    flagged: int | None
+    quarantined: bool
+    values: list[RecordValue]
+
+
+@dataclass(frozen=True)
 class AttributeView:
     name: str
     anchor: str
@@ -73,6 +91,13 @@ class AttributeView:
     patterns: list[Frequency]
     invalid_reasons: list[Frequency]
     worst_values: list[WorstValue]
+    unique: bool = False  # declared unique in the dictionary: its duplicate rate means something
+    worst_records: list[WorstRecord] = field(default_factory=list)  # of the source's worst records, these flag it
+
+    @property
+    def examples(self) -> str:
+        """Anchor inside the attribute's details (a link to it opens them): its invalid values and records."""
+        return f"{self.anchor}-examples"
 
 
 @dataclass(frozen=True)
@@ -84,7 +109,7 @@ class ScoreView:
     band_label: str
     completeness: float | None
     validity: float | None
-    uniqueness: float | None
+    uniqueness: float | None  # None: not declared unique, so repeats are no defect
     governance: float | None
     retirement_candidate: bool
     notes: list[str]
@@ -103,6 +128,12 @@ class SourceView:
     scorecard: list[ScoreView]
     attributes: list[AttributeView]
     worst_values: list[WorstValue]  # the most frequent invalid values over all attributes: where to fix
+    worst_records: list[WorstRecord] = field(default_factory=list)  # the records with the most invalid values
+    chart_links: dict[str, str] = field(default_factory=dict)  # attribute -> its examples
+
+    @property
+    def worst_records_anchor(self) -> str:
+        return f"{self.anchor}-worst-records"
 
 
 @dataclass(frozen=True)
@@ -121,7 +152,7 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
                           title: str, summary: list[dict[str, Any]] | None = None,
                           resolution: dict[str, Any] | None = None,
                           reconciliation: dict[str, Any] | None = None, kind: str = "run",
-                          bands: ScoreBands | None = None) -> str:
+                          dictionary: Dictionary | None = None) -> str:
     """Render profiles (and the scorecard of each, same order) as one self-contained HTML page.
 
     ``scorecards[i]`` belongs to ``profiles[i]``; pass ``[]`` for no scorecards at all.
@@ -130,13 +161,17 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
     figures, see :func:`mdm.pipeline.resolution_figures`) adds the entity-resolution section.
     ``reconciliation`` (``mdm cleanse``: rows in = golden members + quarantined) adds its table
     and chart; ``kind="cleanse"`` leaves out what dies with a cleanse's throwaway hub (review tasks).
-    ``bands`` are the dictionary's score bands (``dictionary.scorecard.bands``): chart lines and legend.
+    ``dictionary`` (default: the bundled one) gives the score bands (chart lines, legend) and which
+    attributes are unique: only theirs show a duplicate rate and a uniqueness.
     """
     if scorecards and len(scorecards) != len(profiles):
         raise ValueError(f"scorecards must hold one list per profile, in the same order: got "
                          f"{len(scorecards)} scorecard(s) for {len(profiles)} profile(s); pass [] for none")
-    legend = score_bands(bands)
-    sections = [_source_view(i, p, scorecards[i] if scorecards else [], legend) for i, p in enumerate(profiles)]
+    dictionary = dictionary or load_dictionary()
+    legend = score_bands(dictionary.scorecard.bands)
+    unique = dictionary.unique
+    sections = [_source_view(i, p, scorecards[i] if scorecards else [], legend, unique)
+                for i, p in enumerate(profiles)]
     rows = [_summary_row(r) for r in summary or []]
     summary_chart = [(r.source, [r.accepted or 0, r.quarantined or 0]) for r in rows]
     if resolution is not None and kind == "cleanse":
@@ -164,12 +199,12 @@ def score_band(score: float | None, legend: Sequence[tuple[float, str, str]] | N
 
 
 def _source_view(index: int, profile: Mapping[str, Any], score_rows: Sequence[Mapping[str, Any]],
-                 legend: Sequence[tuple[float, str, str]]) -> SourceView:
+                 legend: Sequence[tuple[float, str, str]], unique: frozenset[str]) -> SourceView:
     source = _s(profile.get("source")) or f"source {index + 1}"
     anchor = f"src-{index + 1}-{_slug(source)}"
     rows = _i(profile.get("rows"))
     attrs = [a for a in profile.get("attributes") or [] if isinstance(a, Mapping)]
-    scorecard = [_score_view(r, legend) for r in score_rows]
+    scorecard = [_score_view(r, legend, unique) for r in score_rows]
     quality: dict[str, list[float]] = {}
     for r in scorecard:
         if r.completeness is not None:
@@ -190,16 +225,30 @@ def _source_view(index: int, profile: Mapping[str, Any], score_rows: Sequence[Ma
         Stat("retirement candidates", sum(r.retirement_candidate for r in scorecard), "int"),
         Stat("attributes with invalid values", sum(1 for a in attrs if (_i(a.get("invalid")) or 0) > 0), "int"),
     ]
-    views = [_attribute_view(f"{anchor}-a{j + 1}-{_slug(_s(a.get('attribute')))}", a, rows)
+    views = [_attribute_view(f"{anchor}-a{j + 1}-{_slug(_s(a.get('attribute')))}", a, rows, unique)
              for j, a in enumerate(attrs)]
     worst = sorted((w for v in views for w in v.worst_values), key=lambda w: (-(w.count or 0), w.attribute))
+    examples = {v.name: f"#{v.examples}" for v in views}
+    records = [_worst_record(f"{anchor}-r{k + 1}", r, examples)
+               for k, r in enumerate(profile.get("worst_records") or []) if isinstance(r, Mapping)]
+    views = [replace(v, worst_records=[r for r in records if any(c.attribute == v.name for c in r.values)])
+             for v in views]
     return SourceView(
         anchor=anchor, source=source, file=_s(profile.get("file")), rows=rows,
         generated_at=_s(profile.get("generated_at")), kpis=kpis,
         quality_rows=list(quality.items()),
         score_items=[(r.attribute, r.score) for r in scorecard],
         scorecard=scorecard, attributes=views, worst_values=worst[:WORST_VALUES_SHOWN],
+        worst_records=records, chart_links=examples,
     )
+
+
+def _worst_record(anchor: str, r: Mapping[str, Any], examples: Mapping[str, str]) -> WorstRecord:
+    values = [RecordValue(_s(v.get("attribute")), examples.get(_s(v.get("attribute")), "").lstrip("#"),
+                          None if v.get("value") is None else _s(v.get("value")), _s(v.get("codes")))
+              for v in r.get("values") or [] if isinstance(v, Mapping)]
+    return WorstRecord(anchor=anchor, source_id=_s(r.get("source_id")), row=_i(r.get("row")),
+                       flagged=_i(r.get("flagged")), quarantined=r.get("quarantined") is True, values=values)
 
 
 def _quality_counts(attr: Mapping[str, Any], rows: int | None) -> list[float] | None:
@@ -211,18 +260,24 @@ def _quality_counts(attr: Mapping[str, Any], rows: int | None) -> list[float] | 
     return [max(count - invalid, 0) / rows, invalid / rows, missing / rows]
 
 
-def _attribute_view(anchor: str, a: Mapping[str, Any], rows: int | None) -> AttributeView:
+def _attribute_view(anchor: str, a: Mapping[str, Any], rows: int | None, unique: frozenset[str]) -> AttributeView:
     count = _i(a.get("count"))
     missing = _f(a.get("missing_rate"))
+    name = _s(a.get("attribute"))
+    is_unique = name in unique
+    # repeats only mean something for attributes that should identify one customer (ids, e-mail, phone)
+    repeats = [
+        Stat("uniqueness", _f(a.get("uniqueness")), "pct"),
+        Stat("duplicate rate", _f(a.get("duplicate_rate")), "pct"),
+        Stat("repeated value rate", _f(a.get("repeated_value_rate")), "pct"),
+    ] if is_unique else []
     stats = [
         Stat("present values", count, "int"),
         Stat("nulls", _i(a.get("nulls")), "int"),
         Stat("blanks", _i(a.get("blanks")), "int"),
         Stat("missing rate", missing, "pct"),
         Stat("distinct", _i(a.get("distinct")), "int"),
-        Stat("uniqueness", _f(a.get("uniqueness")), "pct"),
-        Stat("duplicate rate", _f(a.get("duplicate_rate")), "pct"),
-        Stat("repeated value rate", _f(a.get("repeated_value_rate")), "pct"),
+        *repeats,
         Stat("invalid values", _i(a.get("invalid")), "int"),
         Stat("invalid rate (of present)", _f(a.get("invalid_rate")), "pct"),
         Stat("min length", _i(a.get("min_length")), "int"),
@@ -230,7 +285,7 @@ def _attribute_view(anchor: str, a: Mapping[str, Any], rows: int | None) -> Attr
         Stat("mean length", _f(a.get("mean_length")), "num"),
     ]
     return AttributeView(
-        name=_s(a.get("attribute")), anchor=anchor,
+        name=name, anchor=anchor, unique=is_unique,
         completeness=None if missing is None else 1 - missing, invalid=_i(a.get("invalid")), stats=stats,
         top_values=_frequencies(a.get("top_values"), count),
         patterns=_frequencies(a.get("patterns"), count),
@@ -250,7 +305,7 @@ def _frequencies(pairs: Any, total: int | None) -> list[Frequency]:
     return out
 
 
-def _score_view(r: Mapping[str, Any], legend: Sequence[tuple[float, str, str]]) -> ScoreView:
+def _score_view(r: Mapping[str, Any], legend: Sequence[tuple[float, str, str]], unique: frozenset[str]) -> ScoreView:
     score = _f(r.get("score"))
     band, label = score_band(score, legend)
     named = _s(r.get("band"))
@@ -261,7 +316,8 @@ def _score_view(r: Mapping[str, Any], legend: Sequence[tuple[float, str, str]]) 
     return ScoreView(
         attribute=_s(r.get("attribute")), tier=_s(r.get("tier")), score=score, band=band, band_label=label,
         completeness=_f(r.get("completeness")), validity=_f(r.get("validity")),
-        uniqueness=_f(r.get("uniqueness")), governance=_f(r.get("governance")),
+        uniqueness=_f(r.get("uniqueness")) if _s(r.get("attribute")) in unique else None,
+        governance=_f(r.get("governance")),
         retirement_candidate=r.get("retirement_candidate") is True,
         notes=[notes] if isinstance(notes, str) else [_s(n) for n in notes],
     )

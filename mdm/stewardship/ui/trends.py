@@ -1,5 +1,7 @@
 """``/ui/trends``: quality over time (completeness, validity, duplicate rate per batch; stale
-share per decay audit), per attribute, as inline-SVG line charts (no script, no CDN).
+share per decay audit), per attribute, as inline-SVG line charts (no script, no CDN). The
+duplicate rate is only drawn for attributes the dictionary declares unique (ids, e-mail, phone):
+a repeated gender or state is no defect.
 
 Charts come from the reports' layouts (:mod:`mdm.reports.charts`) and ``charts.html.j2``
 macros, so the page and the HTML reports draw trends the same way.
@@ -43,19 +45,24 @@ def trends_page(request: Request, ui: UiTaskReader, cur: Cursor, state: State,
     if attribute is not None and attribute not in state.attributes:
         raise NotFoundError(f"no attribute {attribute[:40]!r}; pick one from the list", code="quality.attribute")
     history = quality_history(cur, attribute)
+    unique = state.settings.project.dictionary.unique
     charts: list[dict[str, Any]] = []
     if attribute is not None:
+        metrics = [m for m in METRICS[:3] if m[0] != "duplicate_rate" or attribute in unique]
         per_batch = [[label, trend_series(history, metric, source, [attribute])[0][1]]
-                     for metric, source, label in METRICS[:3] if trend_series(history, metric, source, [attribute])]
-        charts.append({"title": f"{attribute}: completeness, validity and duplicate rate, day by day",
+                     for metric, source, label in metrics if trend_series(history, metric, source, [attribute])]
+        named = [m[2].lower() for m in metrics]
+        charts.append({"title": f"{attribute}: {', '.join(named[:-1])} and {named[-1]}, day by day",
                        "series": per_batch, "x": "batch day"})
         charts.append({"title": f"{attribute}: stale share, audit by audit",
                        "series": trend_series(history, "stale_share", "audits", [attribute]), "x": "audit date"})
     else:
         for metric, source, label in METRICS:
             by = "day by day" if source == "scorecards" else "audit by audit"
-            charts.append({"title": f"{label} per attribute, {by}",
-                           "series": trend_series(history, metric, source),
+            names = sorted(a for a in state.attributes if a in unique) if metric == "duplicate_rate" else None
+            charts.append({"title": f"{label} per attribute, {by}"
+                                    + (" (attributes declared unique)" if names is not None else ""),
+                           "series": trend_series(history, metric, source, names) if names != [] else [],
                            "x": "batch day" if source == "scorecards" else "audit date"})
     return templates.TemplateResponse(request, "trends.html", {
         "session": ui, "attribute": attribute, "attributes": state.attributes, "charts": charts,
