@@ -118,7 +118,7 @@ def _apply_overrides(con: duckdb.DuckDBPyConnection) -> None:
                    WHERE c.cluster_id = i.cluster_id AND i.golden_id = o.golden_id AND c.attribute = o.attribute""")
     con.execute("""INSERT INTO _sv_chosen
                    SELECT i.cluster_id, o.attribute, o.value, 'steward', CAST(o.override_id AS VARCHAR),
-                          'steward_override', a.created_at
+                          'steward_override', a.created_at, NULL
                    FROM _sv_override o JOIN _sv_ids i USING (golden_id)
                    JOIN attribute_override a ON a.override_id = o.override_id""")
     con.execute("DROP TABLE _sv_override")
@@ -136,7 +136,8 @@ def _assemble(con: duckdb.DuckDBPyConnection, attributes: list[str]) -> None:
                -- every entry starts with its attribute name, so sorting the strings orders by attribute
                '[' || array_to_string(list_sort(list(CAST(json_object(
                    'attribute', attribute, 'value', value, 'source', source, 'source_id', source_id,
-                   'rule', rule, 'asserted_at', asserted_at) AS VARCHAR))), ',') || ']' AS lineage
+                   'rule', rule, 'asserted_at', asserted_at, 'evidence', CAST(evidence AS JSON)) AS VARCHAR))), ',')
+               || ']' AS lineage
         FROM _sv_chosen GROUP BY cluster_id""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sv_new AS

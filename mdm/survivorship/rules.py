@@ -9,7 +9,7 @@ group (the dictionary's ``group:`` key) survive together from one source record.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -37,12 +37,24 @@ class ValueForm(_Frozen):
     standardised: tuple[str, ...] = ()
 
 
+class EvidenceRules(_Frozen):
+    """Which attributes pool the evidence of variant spellings (see ``rules/survivorship.yaml``)."""
+
+    typos: tuple[str, ...] = Field(default=(), description="a value one edit from another member's value that "
+                                                           "is more common in the data votes for it")
+    partial: tuple[str, ...] = Field(default=(), description="a value whose words are all in another member's "
+                                                             "longer value votes for it (Medina -> Medina Pérez)")
+    nicknames: tuple[str, ...] = Field(default=(), description="a nickname votes for its formal name, which "
+                                                               "survives when a member holds it (Cathy -> Catherine)")
+
+
 class SurvivorshipRules(_Frozen):
     default: tuple[Strategy, ...] = ("steward_override", "validated", "most_recent", "source_priority")
     tie_break: tuple[Strategy, ...] = ("source_priority", "most_recent", "most_complete")
     attributes: dict[str, tuple[Strategy, ...]] = Field(default_factory=dict)
     groups: dict[str, GroupRule] = Field(default_factory=dict)
     value: ValueForm = ValueForm()
+    evidence: EvidenceRules = field(default_factory=EvidenceRules)
     path: Path | None = None
 
     @field_validator("default", "tie_break")
@@ -70,6 +82,7 @@ class Plan:
     display: frozenset[str]
     attributes: tuple[str, ...]
     notes: tuple[str, ...]
+    evidence: EvidenceRules = field(default_factory=EvidenceRules)
 
 
 def load_survivorship_rules(path: Path | None = None) -> SurvivorshipRules:
@@ -82,7 +95,9 @@ def plan(rules: SurvivorshipRules, dictionary: Dictionary, present: set[str] | N
     (``present``) are skipped with a logged note."""
     names = dictionary.names
     where = rules.path or "survivorship rules"
-    for attr in list(rules.attributes) + list(rules.value.display) + list(rules.value.standardised):
+    ev = rules.evidence
+    for attr in (list(rules.attributes) + list(rules.value.display) + list(rules.value.standardised)
+                 + list(ev.typos) + list(ev.partial) + list(ev.nicknames)):
         if attr not in dictionary.attributes:
             raise ConfigError(f"{where}: attribute {attr!r} is not in the dictionary; add it there or remove it here",
                               code="config.unknown_attribute")
@@ -136,4 +151,4 @@ def plan(rules: SurvivorshipRules, dictionary: Dictionary, present: set[str] | N
     display = set(rules.value.display) if rules.value.default == "standardised" else (
         set(names) - set(rules.value.standardised))
     return Plan(units=tuple(units), tie_break=tuple(s for s in rules.tie_break if s != "steward_override"),
-                display=frozenset(display), attributes=tuple(names), notes=tuple(notes))
+                display=frozenset(display), attributes=tuple(names), notes=tuple(notes), evidence=rules.evidence)

@@ -27,10 +27,11 @@ def lineage(con: duckdb.DuckDBPyConnection, golden_id: str) -> dict[str, tuple[s
 def test_each_attribute_names_its_value_source_and_rule(hub: duckdb.DuckDBPyConnection, build: Build) -> None:
     build(hub, SMITHS, JONESES)
     got = lineage(hub, golden_of(hub, "crm:c1"))
-    assert got["first_name"] == ("John", "crm", "c1", "most_frequent")     # two sources agree on John, not "Jon"
+    assert got["first_name"] == ("John", "crm", "c1", "formal_name")       # Jon is a nickname: it votes for John
     assert got["middle_name"] == ("Quincy", "web", "w1", "longest")        # a full name beats the initial Q
-    assert got["last_name"] == ("Smyth", "web", "w1", "most_recent")       # web's record is the newest
-    assert got["email"] == ("john@x.com", "web", "w1", "most_recent")      # standardised form
+    # web's record is the newest, but Smyth is one edit from the more common Smith: a typo
+    assert got["last_name"] == ("Smith", "crm", "c1", "typo")
+    assert got["email"] == ("john@x.com", "crm", "c1", "most_recent")      # web asserted it last; crm spells it so too
     assert got["phone"] == ("+14155552671", "crm", "c1", "unanimous")      # web's "call me" never survives
     assert got["birth_date"][0] == "1980-01-01" and got["birth_date"][3] == "unanimous"
     # the address survives as one: the newer web address failed parsing, so crm's whole address wins
