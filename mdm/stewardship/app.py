@@ -119,8 +119,9 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
     return app
 
 
-#: pages: nothing but this server's own files (the UI has no scripts), never framed, forms post here only
-UI_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+#: pages: nothing but this server's own files (its one script is the keyboard shortcuts, static/keys.js),
+#: never framed, forms post here only
+UI_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
           "frame-ancestors 'none'; base-uri 'none'")
 #: Swagger UI starts itself with an inline script
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from mdm.errors import ConflictError, NotFoundError
+from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal, Role
 from mdm.stewardship.masking import Masker
@@ -78,13 +78,44 @@ class TaskFilter:
     band: str | None = None
     assignee: str | None = None
     cluster: str | None = None
+    source: str | None = None           # either record comes from this source
+    differs: str | None = None          # an attribute both records hold with different standardised values
+    older_than_days: int | None = None  # opened at least this many days ago
 
 
-def list_tasks(con: duckdb.DuckDBPyConnection, where: TaskFilter, *, limit: int, offset: int
-               ) -> tuple[list[Task], int]:
-    """One page of tasks (most likely matches first) and the number of tasks the filter selects."""
+#: queue orders: most likely first, oldest first, biggest first (records in the two clusters)
+SORTS = {"probability": "t.match_probability DESC NULLS LAST, t.task_id",
+         "age": "t.created_at, t.task_id",
+         "impact": "impact DESC, t.match_probability DESC NULLS LAST, t.task_id"}
+Sort = Literal["probability", "age", "impact"]
+
+
+def _std_value(side: str, attribute: str) -> str:
+    """The standardised value of one side's record (``attribute`` is a checked column name)."""
+    return (f"(SELECT CAST(s.\"{attribute}\" AS VARCHAR) FROM record_std s WHERE s.source_id = "
+            f"split_part(t.unique_id_{side}, ':', 2) AND s.source = split_part(t.unique_id_{side}, ':', 1))")
+
+
+def list_tasks(con: duckdb.DuckDBPyConnection, where: TaskFilter, *, limit: int, offset: int,
+               sort: Sort = "probability") -> tuple[list[Task], int]:
+    """One page of tasks (most likely matches first, or ``sort``) and the number the filter selects."""
     clauses: list[str] = ["TRUE"]
     params: list[object] = []
+    if where.source is not None:
+        clauses.append("(split_part(t.unique_id_l, ':', 1) = ? OR split_part(t.unique_id_r, ':', 1) = ?)")
+        params += [where.source, where.source]
+    if where.older_than_days is not None:
+        clauses.append("t.created_at <= now()::TIMESTAMP - to_days(CAST(? AS INTEGER))")
+        params.append(where.older_than_days)
+    if where.differs is not None:
+        try:
+            have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
+        except duckdb.CatalogException:
+            have = set()
+        if where.differs not in have or where.differs in RECORD_FIELDS:
+            raise InputError(f"unknown attribute {where.differs[:60]!r} to compare", code="task.filter")
+        left, right = _std_value("l", where.differs), _std_value("r", where.differs)
+        clauses.append(f"({left} IS NOT NULL AND {right} IS NOT NULL AND {left} <> {right})")
     if where.status is not None:
         clauses.append("t.status = ?")
         params.append(where.status)
@@ -99,9 +130,34 @@ def list_tasks(con: duckdb.DuckDBPyConnection, where: TaskFilter, *, limit: int,
         params += [where.cluster, where.cluster]
     sql = f"{_SELECT} WHERE {' AND '.join(clauses)}"
     total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
-    rows = con.execute(f"{sql} ORDER BY t.match_probability DESC NULLS LAST, t.task_id LIMIT ? OFFSET ?",
-                       [*params, limit, offset]).fetchall()
+    order = SORTS[sort]
+    if sort == "impact":
+        sizes = ("(SELECT count(*) FROM cluster_member m WHERE m.cluster_id = cl.cluster_id) + "
+                 "(SELECT count(*) FROM cluster_member m WHERE m.cluster_id = cr.cluster_id AND "
+                 "cr.cluster_id IS DISTINCT FROM cl.cluster_id)")
+        sql = sql.replace("SELECT t.task_id,", f"SELECT {sizes} AS impact, t.task_id,", 1)
+        rows = con.execute(f"SELECT * EXCLUDE (impact) FROM ({sql} ORDER BY {order} LIMIT ? OFFSET ?)",
+                           [*params, limit, offset]).fetchall()
+    else:
+        rows = con.execute(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
     return [_task(r) for r in rows], int(total[0]) if total else 0
+
+
+def next_open(con: duckdb.DuckDBPyConnection, *, after: int | None, by: Principal) -> int | None:
+    """The open task to work on next, in queue order (most likely first): the first after task
+    ``after`` (skip), else from the top; tasks someone else claimed are passed over."""
+    rows = con.execute("""SELECT task_id, match_probability FROM review_task
+                          WHERE status = 'open' AND (assignee IS NULL OR assignee = ?)
+                          ORDER BY match_probability DESC NULLS LAST, task_id""", [by.name]).fetchall()
+    ids = [int(r[0]) for r in rows]
+    if after is not None:
+        here = con.execute("SELECT match_probability FROM review_task WHERE task_id = ?", [after]).fetchone()
+        if here is not None:
+            key = (-(here[0] if here[0] is not None else -1.0), after)
+            for task_id, p in rows:
+                if (-(p if p is not None else -1.0), int(task_id)) > key:
+                    return int(task_id)
+    return next((i for i in ids if i != after), None)
 
 
 def get_task(con: duckdb.DuckDBPyConnection, task_id: int) -> Task:

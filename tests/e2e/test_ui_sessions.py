@@ -169,7 +169,8 @@ def test_pages_send_security_headers_and_obey_them(chromium: Browser, server: Se
     h = shown.headers
     assert "default-src 'none'" in h["content-security-policy"]
     assert "frame-ancestors 'none'" in h["content-security-policy"]
-    assert "script-src" not in h["content-security-policy"], "no scripts at all (default-src 'none')"
+    assert "script-src 'self';" in h["content-security-policy"], "only the server's own script files"
+    assert "unsafe-inline" not in h["content-security-policy"]
     assert h["x-frame-options"] == "DENY" and h["referrer-policy"] == "no-referrer"
     assert h["x-content-type-options"] == "nosniff" and h["cache-control"] == "no-store"
     _logged_in(page, server.keys["steward"], "steward")

@@ -8,6 +8,7 @@ session's CSRF token and answers with a redirect (post/redirect/get).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -93,25 +94,79 @@ def logout(ui: UiAnyone, state: State, csrf: Annotated[str, Form(max_length=200)
     return response
 
 
+#: what the queue shows of each side of a pair (masked per role like every value)
+QUEUE_ATTRIBUTES = ("first_name", "last_name", "full_name", "company_name", "birth_date", "email", "postal_code")
+SOURCE_NAME = Annotated[str | None, Query(max_length=100)]
+
+
 @router.get("/tasks")
-def queue(request: Request, ui: UiTaskReader, cur: Cursor,
+def queue(request: Request, ui: UiTaskReader, state: State, cur: Cursor,
           status: Annotated[tasks.TaskStatus | None, Query()] = "open",
           band: Annotated[str | None, Query(max_length=20)] = None,
+          source: SOURCE_NAME = None,
+          differs: Annotated[str | None, Query(max_length=100)] = None,
+          older_than: Annotated[str | None, Query(max_length=6, pattern=r"^[0-9]*$")] = None,
+          sort: Annotated[tasks.Sort, Query()] = "probability",
           mine: Annotated[bool, Query()] = False,
           decided: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+          notice: Annotated[str | None, Query(max_length=300)] = None,
+          error: Annotated[str | None, Query(max_length=300)] = None,
           page_no: Annotated[int, Query(alias="page", ge=1, le=100000)] = 1) -> HTMLResponse:
-    where = tasks.TaskFilter(status=status, band=band or None, assignee=ui.principal.name if mine else None)
-    found, total = tasks.list_tasks(cur, where, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    where = tasks.TaskFilter(status=status, band=band or None, assignee=ui.principal.name if mine else None,
+                             source=source or None, differs=differs or None,
+                             older_than_days=int(older_than) if older_than else None)
+    try:
+        found, total = tasks.list_tasks(cur, where, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, sort=sort)
+    except MdmError as exc:
+        found, total, error = [], 0, exc.message
     pages = max(1, -(-total // PAGE_SIZE))
+    shown = [a for a in QUEUE_ATTRIBUTES if a in state.attributes]
+    sides = {t.task_id: [tasks.record_side(cur, uid, shown, pii=state.pii, masked=not ui.principal.sees_pii)
+                         for uid in (t.unique_id_l, t.unique_id_r)] for t in found}
+    sources = [str(r[0]) for r in cur.execute("SELECT DISTINCT source FROM record ORDER BY 1").fetchall()]
+    filters = {"status": status or "", "band": band or "", "source": source or "", "differs": differs or "",
+               "older_than": older_than or "", "sort": sort}
 
     def link(p: int) -> str:
-        q = {"status": status or "", "band": band or "", "page": p, **({"mine": "true"} if mine else {})}
+        q = {**{k: v for k, v in filters.items() if v}, "page": p, **({"mine": "true"} if mine else {})}
         return "/ui/tasks?" + urlencode(q)
 
     return page(request, "tasks.html", session=ui, tasks=found, total=total, status=status, band=band or "",
-                mine=mine, decided=decided, page_no=page_no, pages=pages,
+                filters=filters, sources=sources, attributes=state.attributes, sides=sides, shown=shown,
+                mine=mine, decided=decided, notice=notice, error=error, page_no=page_no, pages=pages,
+                here=str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
+                can_decide=ui.principal.can(auth.Permission.tasks_decide),
                 prev=link(page_no - 1) if page_no > 1 else None,
                 next_link=link(page_no + 1) if page_no < pages else None)
+
+
+@router.post("/tasks/bulk")
+def bulk_decide(ui: UiTaskDecider, state: State, decision: Annotated[tasks.Decision, Form()],
+                task: Annotated[list[str], Form(min_length=1, max_length=500)],
+                reason: Annotated[str, Form(max_length=2000)] = "",
+                back: Annotated[str, Form(max_length=1000)] = "/ui/tasks",
+                csrf: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    """Decide several tasks with one reason, all or nothing (each ``task`` is ``id:version``)."""
+    session.check_csrf(ui.csrf, csrf)
+    target = back if back.startswith("/ui/tasks") and not back.startswith("//") else "/ui/tasks"
+    sep = "&" if "?" in target else "?"
+    if not reason.strip():
+        return RedirectResponse(target + sep + urlencode({"error": "say why: a decision needs a reason"}), 303)
+    picked: list[tuple[int, int]] = []
+    for item in task:
+        tid, _, ver = item.partition(":")
+        if not (re.fullmatch(r"[0-9]{1,15}", tid) and re.fullmatch(r"[0-9]{1,9}", ver)):
+            return RedirectResponse(target + sep + urlencode({"error": f"not a task: {item[:40]!r}"}), 303)
+        picked.append((int(tid), int(ver)))
+    try:
+        with state.access.writer(what="deciding the tasks") as cur:
+            for task_id, version in picked:
+                tasks.decide(cur, task_id, decision=decision, version=version, reason=reason.strip(),
+                             by=ui.principal, rebuild=rebuild_for(state.settings.project))
+    except MdmError as exc:
+        return RedirectResponse(target + sep + urlencode({"error": f"nothing decided: {exc.message}"[:300]}), 303)
+    label = "match" if decision == "match" else "no match"
+    return RedirectResponse(target + sep + urlencode({"notice": f"{len(picked)} tasks decided: {label}"}), 303)
 
 
 @router.get("/tasks/{task_id}")
@@ -121,7 +176,9 @@ def task_page(request: Request, task_id: TaskId, ui: UiTaskReader, state: State,
     detail = task_detail(state, cur, task_id, masked=not ui.principal.sees_pii)
     chart = waterfall.build([e.model_dump() for e in detail.explanation])
     attrs = [a for a in state.attributes if a in detail.left.attributes or a in detail.right.attributes]
+    following = tasks.next_open(cur, after=task_id, by=ui.principal)
     return page(request, "task.html", session=ui, d=detail, chart=chart, attributes=attrs, error=error, notice=notice,
+                skip=following if following != task_id else None,
                 can_decide=ui.principal.can(auth.Permission.tasks_decide),
                 golden_l=_golden_of(cur, detail.left.unique_id), golden_r=_golden_of(cur, detail.right.unique_id))
 
@@ -154,7 +211,12 @@ def decide(task_id: TaskId, ui: UiTaskDecider, state: State,
             return RedirectResponse(f"/ui/tasks/{task_id}?" + urlencode({"error": exc.message[:300]}),
                                     status_code=303)
         raise
-    return RedirectResponse("/ui/tasks?" + urlencode({"status": "open", "decided": task_id}), status_code=303)
+    with state.access.cursor() as cur:
+        following = tasks.next_open(cur, after=task_id, by=ui.principal)
+    if following is None:
+        return RedirectResponse("/ui/tasks?" + urlencode({"status": "open", "decided": task_id}), status_code=303)
+    return RedirectResponse(f"/ui/tasks/{following}?" + urlencode({"notice": f"task {task_id} decided; "
+                                                                            "here is the next one"}), status_code=303)
 
 
 @router.post("/tasks/{task_id}/claim")
