@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 import httpx
@@ -102,6 +103,7 @@ def pick_subjects(hub: Path, pii: list[str]) -> dict[str, Any]:
         golden_id, record = best[0], json.loads(best[2])
         member = con.execute("SELECT source, source_id FROM xref WHERE golden_id = ? AND valid_to IS NULL "
                              "ORDER BY source, source_id LIMIT 1", [golden_id]).fetchone()
+        other = next(r[0] for r in rows if r[0] != golden_id)
         task = con.execute("SELECT task_id, unique_id_l, unique_id_r FROM review_task WHERE status = 'open' "
                            "ORDER BY task_id LIMIT 1").fetchone()
         assert member is not None and task is not None
@@ -118,7 +120,8 @@ def pick_subjects(hub: Path, pii: list[str]) -> dict[str, Any]:
     finally:
         con.close()
     return {"golden_id": golden_id, "golden": {a: str(v) for a, v in record.items() if v is not None and a in pii},
-            "source": member[0], "source_id": member[1], "task_id": int(task[0]), "task": dict(task_values),
+            "source": member[0], "source_id": member[1], "other_golden_id": other, "task_id": int(task[0]),
+            "task": dict(task_values),
             "member_record": {a: str(member_row[a]) for a in pii if member_row.get(a)}}
 
 
@@ -245,7 +248,14 @@ def ui_pages(served: Served, fill: dict[str, Any]) -> list[tuple[str, str, set[s
             if name not in fill:
                 pytest.fail(f"GET {route.path}: the PII walk cannot fill the path parameter {name!r}")
             url = url.replace("{" + name + "}", str(fill[name]))
-        out.append((route.path, url, set(roles)))
+        # confirmation pages (split, unmerge, merge) need their subject in the query: they preview it
+        query = []
+        for param in route.dependant.query_params:
+            if param.field_info.is_required():
+                if param.alias not in fill:
+                    pytest.fail(f"GET {route.path}: the PII walk cannot fill the query parameter {param.alias!r}")
+                query.append((param.alias, str(fill[param.alias])))
+        out.append((route.path, url + ("?" + urlencode(query) if query else ""), set(roles)))
     return out
 
 
@@ -284,8 +294,10 @@ def walked(serve_copy: Callable[[str], Served], demo_dir: Path) -> Iterator[dict
         subjects["golden"]["email"] = OVERRIDE_EMAIL
         match = {role: served.client(role).post("/api/v1/match", json={"record": subjects["member_record"]})
                  for role in ROLES}
+        member = f"{subjects['source']}:{subjects['source_id']}"
         fill = {"golden_id": gid, "task_id": subjects["task_id"], "source": subjects["source"],
-                "source_id": subjects["source_id"], "run_id": run_id,
+                "source_id": subjects["source_id"], "run_id": run_id, "records": member, "record": member,
+                "other": subjects["other_golden_id"],
                 "webhook_id": hook.json()["subscription_id"]}
         routes = get_routes(httpx.get(f"{served.url}/openapi.json").json(), fill)
         answers: dict[tuple[str, str], httpx.Response] = {}
@@ -311,11 +323,13 @@ def walked(serve_copy: Callable[[str], Served], demo_dir: Path) -> Iterator[dict
 
 def clear_values(walked: dict[str, Any]) -> dict[str, set[str]]:
     """PII attribute -> its raw values, less any value a non-PII attribute also holds (a city named
-    like a surname may be shown: it is the city) and numbers of under four digits (a junk phone "0"
-    identifies nobody, and pages show counts)."""
+    like a surname may be shown: it is the city; so may a word of one: "Francisco" of "San Francisco")
+    and numbers of under four digits (a junk phone "0" identifies nobody, and pages show counts), and
+    single characters (a middle initial "j" identifies nobody; the queue shows its keyboard keys)."""
     values, pii = walked["values"], walked["pii"]
     public = set().union(*(v for a, v in values.items() if a not in pii))
-    return {a: {v for v in values[a] - public if not (v.isdigit() and len(v) < 4)} for a in pii}
+    public |= {w for v in public for w in WORD.findall(v)}
+    return {a: {v for v in values[a] - public if not (v.isdigit() and len(v) < 4) and len(v) > 1} for a in pii}
 
 
 def test_every_route_answers_each_role_as_the_route_table_says(walked: dict[str, Any]) -> None:
