@@ -71,7 +71,8 @@ def bench_match(sizes: list[int]) -> Path:
                                             "at 1M <= plain Splink's time, peak <= 8 GB", "runs": runs})
 
 
-STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read", "accuracy")
+STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read", "accuracy",
+         "golden_quality")
 
 
 def _steps(text: str) -> set[str]:
@@ -88,6 +89,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated record counts")
     parser.add_argument("--match-sizes", default="10000,100000", help="record counts for the accuracy runs")
+    parser.add_argument("--golden-sizes", default="20000,100000",
+                        help="generator record counts for the golden-correctness runs (golden_quality step)")
     parser.add_argument("--only", default="all", type=_steps,
                         help=f"comma-separated steps out of {', '.join(STEPS)} (default: all)")
     parser.add_argument("--decay-records", type=int, default=1_750_000,
@@ -126,6 +129,10 @@ def main() -> None:
         from bench.robustness import main as bench_robustness_main
 
         bench_robustness_main(["--records", str(args.accuracy_records)])
+    if "golden_quality" in args.only:  # golden values against the generator's truth (bench/golden_quality.py)
+        from bench.golden_quality import bench_golden_quality
+
+        print("wrote", bench_golden_quality([int(s) for s in args.golden_sizes.split(",") if s]))
 
 
 if __name__ == "__main__":
