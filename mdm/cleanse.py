@@ -5,9 +5,13 @@ For migration projects: no project file and no hub to keep. The output folder ge
 - ``golden.<fmt>``: the cleansed, de-duplicated customers (golden id + attributes),
 - ``xref.<fmt>``: legacy id -> golden id for every accepted legacy row,
 - ``quarantine.<fmt>``: rows that could not be used, with reason codes and the raw row,
-- ``reconciliation.json``: rows in = golden members + quarantined, checked,
-- ``report.html``: the cleanse report (reconciliation, entity resolution, profile, scorecard;
-  no review tasks: they would die with the throwaway hub).
+- ``reconciliation.json``: rows in = golden members + quarantined, checked, and quality before and after,
+- ``report.html``: the cleanse report (reconciliation, quality before and after per attribute,
+  entity resolution, profile, scorecard; no review tasks: they would die with the throwaway hub).
+
+Quality before and after: the raw feed's scorecard beside the scorecard of the golden output,
+profiled and validated by the same code as the feed (:func:`mdm.pipeline.profile_file`) and scored
+with the source's governance, so the difference is what cleansing, standardising and merging did.
 
 The same input gives byte-identical output: ids come from the clusters, rows are
 sorted, model training is seeded, and the files carry no wall-clock time.
@@ -27,6 +31,7 @@ from mdm.config import (
     BUNDLED_SURVIVORSHIP_RULES,
     Dictionary,
     Project,
+    SourceMapping,
     load_dictionary,
     load_mapping,
 )
@@ -84,6 +89,11 @@ def cleanse(file: Path, mapping_path: Path, out_dir: Path, *, fmt: str = "csv", 
         if not recon["balanced"]:
             raise InputError(f"{file}: reconciliation failed: {recon['rows_in']} rows in but {members} golden "
                              f"members + {totals['quarantined']} quarantined", code="cleanse.unbalanced")
+        before = [s.as_dict() for b in result.batches for s in b.scorecard]
+        after = _golden_scores(files["golden"], mapping, dictionary, today)
+        recon["quality"] = [{"attribute": b["attribute"], "before": b["score"], "after": after[b["attribute"]]["score"],
+                             "before_band": b["band"], "after_band": after[b["attribute"]]["band"]}
+                            for b in before if b["attribute"] in after]
         (staging / "reconciliation.json").write_text(json.dumps(recon, indent=2) + "\n", encoding="utf-8")
         files["reconciliation"] = staging / "reconciliation.json"
         report = pipeline.write_run_report(project, result.batches, staging, figures, name="report.html",
@@ -100,6 +110,20 @@ def cleanse(file: Path, mapping_path: Path, out_dir: Path, *, fmt: str = "csv", 
         shutil.rmtree(work, ignore_errors=True)
     return CleanseResult(rows_in=totals["rows_read"], accepted=totals["accepted"], quarantined=totals["quarantined"],
                          golden_records=golden, duplicates_merged=members - golden, out_dir=out_dir, files=final)
+
+
+def _golden_scores(golden: Path, mapping: SourceMapping, dictionary: Dictionary,
+                   today: dt.date | None) -> dict[str, dict[str, object]]:
+    """The golden output's scorecard per attribute the source maps: profiled like the feed, scored
+    with the source's own governance (the golden file carries no updated_at column)."""
+    from mdm.ingest.scorecard import scorecard
+    from mdm.pipeline import profile_file
+
+    as_source = SourceMapping(source=mapping.source, trust=mapping.trust, id_column="golden_id",
+                              default_region=mapping.default_region, quarantine_tolerance=1.0,
+                              columns={a: a for a in dictionary.names if a in mapping.columns})
+    doc, _, _ = profile_file(golden, as_source, dictionary, today=today)
+    return {s.attribute: s.as_dict() for s in scorecard(doc, dictionary, mapping)}
 
 
 def _write_outputs(project: Project, dictionary: Dictionary, source: str, out: Path, fmt: str) -> dict[str, Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mdm.config import BUNDLED_ROOT
+from mdm.config import BUNDLED_ROOT, load_dictionary, load_mapping
 from mdm.demo.generator import generate
 
 LEGACY_MAPPING = BUNDLED_ROOT / "dictionary" / "sources" / "legacy.yaml"
@@ -60,3 +60,21 @@ def test_cleanse_errors_are_one_line_and_write_nothing(legacy: Path, tmp_path: P
     res = cleanse(str(legacy), "--mapping", str(bad), "--out", str(out))
     assert res.returncode == 2 and "bad.yaml" in res.stderr and res.stderr.count("\n") == 1
     assert not out.exists()
+
+
+def test_cleanse_reports_quality_before_and_after(legacy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = cleanse(str(legacy), "--mapping", str(LEGACY_MAPPING), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    recon = json.loads((out / "reconciliation.json").read_text(encoding="utf-8"))
+    quality = {q["attribute"]: q for q in recon["quality"]}
+    mapped = set(load_mapping(LEGACY_MAPPING, load_dictionary()).columns)
+    assert set(quality) == mapped, "one line per attribute the legacy file maps"
+    assert all(0 <= q["before"] <= 100 and 0 <= q["after"] <= 100 and q["before_band"] and q["after_band"]
+               for q in quality.values())
+    # survivorship keeps a member's valid phone over another's junk, so the golden file is not worse
+    assert quality["phone"]["after"] >= quality["phone"]["before"]
+    assert sum(q["after"] for q in quality.values()) >= sum(q["before"] for q in quality.values())
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="before-after"' in html
+    assert all(f'<tr data-attribute="{a}">' in html for a in quality)

@@ -181,8 +181,14 @@ def render_profile_report(profiles: list[dict[str, Any]], scorecards: list[list[
         recon_chart = [["rows in", [reconciliation.get("golden_records") or 0,
                                     reconciliation.get("duplicates_merged") or 0,
                                     reconciliation.get("quarantined") or 0]]]
+    # mdm cleanse: each attribute's score in the raw feed and in the cleansed (golden) output
+    quality = [q for q in (reconciliation or {}).get("quality") or [] if isinstance(q, Mapping)]
+    quality_chart = [[f"{_s(q.get('attribute'))} · {stage}", _f(q.get(key))]
+                     for q in quality for stage, key in (("raw", "before"), ("cleansed", "after"))]
     return render("profile.html.j2", title=title, sections=sections, summary=rows, summary_chart=summary_chart,
                   resolution=resolution, reconciliation=reconciliation, recon_chart=recon_chart, kind=kind,
+                  quality=[{**q, "change": (_f(q.get("after")) or 0.0) - (_f(q.get("before")) or 0.0)}
+                           for q in quality], quality_chart=quality_chart,
                   score_bands=[[lo, band, label] for lo, band, label in legend],
                   quality_series=[list(s) for s in QUALITY_SERIES])
 
