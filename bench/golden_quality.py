@@ -34,6 +34,8 @@ from typing import Any
 
 import duckdb
 
+from mdm.hub.sql import ident
+
 #: attributes the generator's truth carries, in the dictionary's order
 TRUTH_ATTRIBUTES = ("first_name", "middle_name", "last_name", "birth_date", "gender", "national_id", "email",
                     "phone", "street_address", "address_line2", "city", "state", "postal_code", "country",
@@ -43,9 +45,6 @@ TARGET_ATTRIBUTES = ("email", "street_address", "last_name", "first_name", "city
                      "birth_date")
 TARGET_RATIO = 0.98
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _norm(expr: str) -> str:
@@ -101,11 +100,11 @@ def measure_hub(con: duckdb.DuckDBPyConnection, data_dir: Path, *, trust: dict[s
     build_base(con, dictionary, the_plan, trust)
     out: dict[str, Any] = {}
     for a in attrs:
-        v = _q("v__" + a)
+        v = ident("v__" + a)
         norm = _id_norm if dictionary.attributes[a].standardiser == "national_id" else _norm
         row = con.execute(f"""
             WITH gold AS (
-                SELECT o.golden_id, {norm('e.' + _q(a))} AS truth,
+                SELECT o.golden_id, {norm('e.' + ident(a))} AS truth,
                        {norm("json_extract_string(g.record, '$.' || " + "'" + a + "'" + ")")} AS golden
                 FROM _gq_owner o JOIN _gq_entity e USING (entity_id) JOIN golden g USING (golden_id)),
             cand AS (
@@ -147,7 +146,7 @@ def examples(con: duckdb.DuckDBPyConnection, data_dir: Path, attribute: str, lim
     """Golden values that differ from the truth although a member held it (for diagnosis)."""
     truth = data_dir / "truth.csv"
     entities = data_dir / "truth_entities.csv"
-    a = _q(attribute)
+    a = ident(attribute)
     return con.execute(f"""
         WITH t AS (SELECT source || ':' || source_id AS unique_id, entity_id
                    FROM read_csv('{truth}', all_varchar = true, header = true) WHERE coalesce(unusable, '') = ''),

@@ -27,15 +27,16 @@ Parquet and jsonl files are typed and never evaluated: every value is exact in b
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 
+from mdm.atomic import replacing
 from mdm.config import Dictionary
 from mdm.errors import HubError, InputError
+from mdm.hub.sql import ident, literal
 
 Kind = Literal["golden", "xref", "quarantine", "tasks", "flags"]
 Format = Literal["csv", "parquet", "jsonl"]
@@ -52,13 +53,10 @@ READERS: dict[str, Reader] = {"golden": "human", "xref": "machine", "quarantine"
                               "flags": "human"}
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
 
 def export_query(kind: str, dictionary: Dictionary) -> str:
     if kind == "golden":
-        attrs = ", ".join(f"record->>'{a}' AS {_q(a)}" for a in dictionary.names)
+        attrs = ", ".join(f"record->>'{a}' AS {ident(a)}" for a in dictionary.names)
         return f"""SELECT golden_id, {attrs}, confidence, version, member_count, created_at, updated_at
                    FROM golden WHERE status = 'active' ORDER BY golden_id"""
     if kind == "xref":
@@ -149,8 +147,8 @@ def write_query(con: duckdb.DuckDBPyConnection, query: str, out: Path, fmt: str,
         if reader == "human":
             quote = "''''"
             cells = ", ".join(
-                f"CASE WHEN {FORMULA.format(c=_q(c))} THEN {quote} || {_q(c)} ELSE {_q(c)} END AS {_q(c)}"
-                if t.upper() in ("VARCHAR", "STRING") and c not in keyed else _q(c)
+                f"CASE WHEN {FORMULA.format(c=ident(c))} THEN {quote} || {ident(c)} ELSE {ident(c)} END AS {ident(c)}"
+                if t.upper() in ("VARCHAR", "STRING") and c not in keyed else ident(c)
                 for c, t in zip(columns, types, strict=True))
             query = f"SELECT {cells} FROM ({query})"
         options = "FORMAT csv, HEADER true"
@@ -160,9 +158,5 @@ def write_query(con: duckdb.DuckDBPyConnection, query: str, out: Path, fmt: str,
         options = "FORMAT json"
     else:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", code="export.format")
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        con.execute(f"COPY ({query}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' ({options})")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(out) as tmp:
+        con.execute(f"COPY ({query}) TO {literal(str(tmp))} ({options})")

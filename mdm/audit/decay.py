@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from mdm.config import Dictionary
+from mdm.hub.sql import ident
 
 DAYS_PER_MONTH = 30.4375
 DEFAULT_THRESHOLD = 0.75
@@ -43,9 +44,6 @@ ASSUMPTIONS = (
     "Monthly rates come from the data dictionary (decay_rate_monthly), each with its published basis.",
 )
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -71,10 +69,10 @@ def decay_audit(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, *, as_of
         f"('{a}', '{dictionary.attributes[a].tier}', {float(dictionary.attributes[a].decay_rate_monthly)!r}, "
         f"{TIER_RANK.get(dictionary.attributes[a].tier, 9)})" for a in attrs) or "(NULL, NULL, NULL, NULL)"
     backing = " UNION ALL ".join(
-        f"""SELECT m.golden_id, '{a}' AS attribute, lower(CAST(s.{_q(a)} AS VARCHAR)) AS key, r.source,
+        f"""SELECT m.golden_id, '{a}' AS attribute, lower(CAST(s.{ident(a)} AS VARCHAR)) AS key, r.source,
                    coalesce(r.updated_at, r.ingested_at) AS at
             FROM members m JOIN record_std s USING (source, source_id) JOIN record r USING (source, source_id)
-            WHERE s.{_q(a)} IS NOT NULL""" for a in attrs) or \
+            WHERE s.{ident(a)} IS NOT NULL""" for a in attrs) or \
         "SELECT NULL AS golden_id, NULL AS attribute, NULL AS key, NULL AS source, NULL::TIMESTAMP AS at"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _decay AS

@@ -23,8 +23,9 @@ from mdm.config import Dictionary, SourceMapping
 from mdm.hub.connection import transaction
 from mdm.hub.register import register
 from mdm.hub.schema import ensure_attribute_columns
+from mdm.hub.sql import ident
 from mdm.ingest.profile import profile_staged
-from mdm.ingest.readers import quote_ident, sha256_of
+from mdm.ingest.readers import sha256_of
 from mdm.ingest.scorecard import ScoreRow, scorecard
 from mdm.ingest.stage import Staged, count_flagged, stage_file
 
@@ -127,7 +128,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, path: Path, digest: str, mapping: So
 
 def _write_records(con: duckdb.DuckDBPyConnection, staged: Staged, batch_id: int, source: str) -> None:
     attrs = staged.attributes
-    cols = "".join(f", {quote_ident(a)}" for a in attrs)
+    cols = "".join(f", {ident(a)}" for a in attrs)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _accepted AS
            SELECT * FROM _mapped WHERE _row NOT IN (SELECT _row FROM _quarantine WHERE _row IS NOT NULL)"""
@@ -169,7 +170,7 @@ def _write_std(con: duckdb.DuckDBPyConnection, source: str) -> None:
     have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
     for name, typ, *_ in con.execute("DESCRIBE _std").fetchall():
         if name != "_row" and name not in have:
-            con.execute(f"ALTER TABLE record_std ADD COLUMN {quote_ident(name)} {typ}")
+            con.execute(f"ALTER TABLE record_std ADD COLUMN {ident(name)} {typ}")
     con.execute("DELETE FROM record_std WHERE source = ? AND source_id IN (SELECT source_id FROM _accepted)",
                 [source])
     con.execute(

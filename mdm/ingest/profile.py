@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from mdm.ingest.readers import quote_ident
+from mdm.hub.sql import ident, literal
 from mdm.pii import mask
 
 TOP_N = 10
@@ -49,7 +49,7 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
                            "attributes": []}
     if not attributes:
         return doc
-    unpivot_cols = ", ".join(quote_ident(a) for a in attributes)
+    unpivot_cols = ", ".join(ident(a) for a in attributes)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _pvals AS
             SELECT attribute, value, count(*) AS n FROM (
@@ -81,7 +81,7 @@ def profile_staged(con: duckdb.DuckDBPyConnection, attributes: list[str], *, sou
         top[attr] = [[_mask(v) if attr in mask else v, n] for v, n in ranked]
     patterns: dict[str, list[list[Any]]] = {}
     rates = {a: min(1.0, PATTERN_SAMPLE / max(1, int(st[1] or 0))) for a, st in stats.items()}
-    rate_case = " ".join(f"WHEN {_sql_str(a)} THEN {int(r * 1_000_000)}" for a, r in rates.items())
+    rate_case = " ".join(f"WHEN {literal(a)} THEN {int(r * 1_000_000)}" for a, r in rates.items())
     for attr, pairs in con.execute(
         f"""WITH shapes AS (
                 SELECT attribute, n, translate(value,
@@ -197,9 +197,6 @@ def _worst_records(con: duckdb.DuckDBPyConnection, attributes: list[str], mask: 
         })
     return out
 
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _rate(n: int, d: int) -> float:

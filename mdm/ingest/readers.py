@@ -40,6 +40,7 @@ import duckdb
 
 from mdm.errors import InputError
 from mdm.hub.register import register
+from mdm.hub.sql import ident, literal
 
 DELIMITED = {".csv", ".tsv", ".txt"}
 JSONL = {".jsonl", ".ndjson"}
@@ -354,12 +355,6 @@ def _unique_names(header: list[str], path: Path) -> list[str]:
     return names
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, fallback: str | None,
@@ -395,13 +390,13 @@ def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, f
 def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], delim: str, header_lines: int,
                 table: str) -> list[Reject]:
     positional = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
-    renamed = ", ".join(f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names))
+    renamed = ", ".join(f"c{i} AS {ident(n)}" for i, n in enumerate(names))
     con.execute("DROP TABLE IF EXISTS _mdm_rejects")
     con.execute("DROP TABLE IF EXISTS _mdm_reject_scans")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT row_number() OVER () AS _row, {renamed}
-        FROM read_csv({_sql_str(str(path))}, delim={_sql_str(delim)}, quote='"', escape='"', new_line='\\n',
+        FROM read_csv({literal(str(path))}, delim={literal(delim)}, quote='"', escape='"', new_line='\\n',
              header=false, skip={header_lines}, auto_detect=false, columns={{{positional}}},
              strict_mode=true, store_rejects=true, rejects_table='_mdm_rejects',
              rejects_scan='_mdm_reject_scans', max_line_size=8388608)"""
@@ -528,7 +523,7 @@ def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str], de
     frame = frame.where(frame != "", None)
     frame.insert(0, "_row", range(1, len(frame) + 1))
     register(con, "_mdm_csv", frame)
-    renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(names))
+    renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {ident(n)}" for i, n in enumerate(names))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, {renamed} FROM _mdm_csv")
     con.unregister("_mdm_csv")
     return rejects
@@ -570,7 +565,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, fallb
     with _as_utf8(path, enc, lines=lines, blank_bad=True) as utf8:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _mdm_lines AS
-            SELECT row_number() OVER () AS _line, line FROM read_csv({_sql_str(str(utf8))},
+            SELECT row_number() OVER () AS _line, line FROM read_csv({literal(str(utf8))},
                 columns={{'line': 'VARCHAR'}}, delim='\\x1f', quote='', escape='', header=false,
                 auto_detect=false, strict_mode=false, max_line_size=8388608)"""
         )
@@ -592,9 +587,9 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, fallb
     ).fetchall()]
     names = _unique_names(keys, path) if keys else []
     cols = ", ".join(
-        f"CASE WHEN json_type(line, {_sql_str(_json_path(k))}) IN ('OBJECT', 'ARRAY') "
-        f"THEN CAST(json_extract(line, {_sql_str(_json_path(k))}) AS VARCHAR) "
-        f"ELSE json_extract_string(line, {_sql_str(_json_path(k))}) END AS {quote_ident(n)}"
+        f"CASE WHEN json_type(line, {literal(_json_path(k))}) IN ('OBJECT', 'ARRAY') "
+        f"THEN CAST(json_extract(line, {literal(_json_path(k))}) AS VARCHAR) "
+        f"ELSE json_extract_string(line, {literal(_json_path(k))}) END AS {ident(n)}"
         for k, n in zip(keys, names, strict=True)
     )
     con.execute(
@@ -624,15 +619,15 @@ def _json_path(key: str) -> str:
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadResult:
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(path))})").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})").fetchall()
     except duckdb.Error as exc:
         raise InputError(f"{path}: not a readable Parquet file ({str(exc).splitlines()[0]})",
                          code="input.malformed") from None
     names = [str(r[0]) for r in described]
-    cols = ", ".join(f"CAST({quote_ident(n)} AS VARCHAR) AS {quote_ident(n)}" for n in names)
+    cols = ", ".join(f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}" for n in names)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT row_number() OVER () AS _row, {cols} FROM read_parquet({_sql_str(str(path))})"""
+            SELECT row_number() OVER () AS _row, {cols} FROM read_parquet({literal(str(path))})"""
     )
     return ReadResult(table=table, format="parquet", encoding=None, delimiter=None, columns=names,
                       rows=_count(con, table))
@@ -693,7 +688,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, ta
     frame = pd.DataFrame(data, columns=[f"c{i}" for i in range(width)], dtype=object)
     frame.insert(0, "_row", range(1, len(frame) + 1))
     register(con, "_mdm_xlsx", frame)
-    renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {quote_ident(n)}" for i, n in enumerate(names))
+    renamed = ", ".join(f"CAST(c{i} AS VARCHAR) AS {ident(n)}" for i, n in enumerate(names))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, {renamed} FROM _mdm_xlsx")
     con.unregister("_mdm_xlsx")
     return ReadResult(table=table, format="xlsx", encoding=None, delimiter=None, columns=names,

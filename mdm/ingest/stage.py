@@ -27,7 +27,8 @@ import pandas as pd
 from mdm.config import Dictionary, SourceMapping
 from mdm.errors import InputError
 from mdm.hub.register import register
-from mdm.ingest.readers import ReadResult, quote_ident, read_source
+from mdm.hub.sql import ident, literal
+from mdm.ingest.readers import ReadResult, read_source
 from mdm.ingest.validate import (
     CONTROL_RANGES,
     FINDING_COLUMNS,
@@ -70,12 +71,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMappin
     attributes = [a for a in dictionary.names if a in mapping.columns]
     formats = mapping.date_formats or dictionary.date_formats
 
-    cols = [f"{_visible(quote_ident(mapping.columns[a]))} AS {quote_ident(a)}" for a in attributes]
-    upd = _visible(quote_ident(mapping.updated_at_column)) if mapping.updated_at_column else "NULL"
-    raw_struct = ", ".join(f"{_sql_str(c)}: {quote_ident(c)}" for c in read.columns)
+    cols = [f"{_visible(ident(mapping.columns[a]))} AS {ident(a)}" for a in attributes]
+    upd = _visible(ident(mapping.updated_at_column)) if mapping.updated_at_column else "NULL"
+    raw_struct = ", ".join(f"{literal(c)}: {ident(c)}" for c in read.columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _mapped AS
-            SELECT _row, {_source_id(quote_ident(mapping.id_column))} AS source_id,
+            SELECT _row, {_source_id(ident(mapping.id_column))} AS source_id,
                    CAST({upd} AS VARCHAR) AS updated_at_raw, CAST(NULL AS TIMESTAMP) AS updated_at
                    {''.join(', ' + c for c in cols)},
                    CAST(to_json({{{raw_struct}}}) AS VARCHAR) AS _raw
@@ -84,7 +85,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, mapping: SourceMappin
     con.execute(f"DROP TABLE {read.table}")
 
     frame = con.execute(
-        f"SELECT _row, updated_at_raw AS updated_at{''.join(', ' + quote_ident(a) for a in attributes)} FROM _mapped"
+        f"SELECT _row, updated_at_raw AS updated_at{''.join(', ' + ident(a) for a in attributes)} FROM _mapped"
     ).df()
     usable = None
     if mapping.updated_at_column:
@@ -119,13 +120,10 @@ def count_flagged(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
-
-_INVISIBLE_SQL = _sql_str(char_class(INVISIBLE_RANGES, sql=True))
-_INVISIBLE_ENDS_SQL = _sql_str(f"^{char_class(INVISIBLE_RANGES, sql=True)}+|{char_class(INVISIBLE_RANGES, sql=True)}+$")
-_CONTROL_SQL = _sql_str(char_class(CONTROL_RANGES, sql=True))
+_INVISIBLE_SQL = literal(char_class(INVISIBLE_RANGES, sql=True))
+_INVISIBLE_ENDS_SQL = literal(f"^{char_class(INVISIBLE_RANGES, sql=True)}+|{char_class(INVISIBLE_RANGES, sql=True)}+$")
+_CONTROL_SQL = literal(char_class(CONTROL_RANGES, sql=True))
 
 
 def _visible(column: str) -> str:

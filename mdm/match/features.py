@@ -26,6 +26,7 @@ import duckdb
 import jellyfish
 import pyarrow as pa
 
+from mdm.hub.sql import ident
 from mdm.match.rules import MatchRules, is_identifier
 
 log = logging.getLogger("mdm.match")
@@ -130,12 +131,9 @@ def _expression(name: str, exprs: Mapping[str, str], table_cols: set[str]) -> st
     if name in exprs:
         return _bindable(exprs[name], table_cols)
     if name in table_cols:
-        return _quote(name)
+        return ident(name)
     return None
 
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def census(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchRules | None = None,
@@ -147,7 +145,7 @@ def census(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchR
     # failing statement on ``con`` would abort the caller's (the whole run's) transaction.
     probe = duckdb.connect()
     schema = con.execute(f"DESCRIBE {table}").fetchall()
-    probe.execute("CREATE TABLE probe (" + ", ".join(f"{_quote(str(c[0]))} {c[1]}" for c in schema) + ")")
+    probe.execute("CREATE TABLE probe (" + ", ".join(f"{ident(str(c[0]))} {c[1]}" for c in schema) + ")")
     usable: dict[str, str] = {}
     missing: set[str] = set()
     for name in dict.fromkeys(columns):
@@ -165,7 +163,7 @@ def census(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchR
     counts: dict[str, int] = dict.fromkeys(missing, 0)
     rows = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     if usable:
-        select = ", ".join(f"count({expr}) AS {_quote(n)}" for n, expr in usable.items())
+        select = ", ".join(f"count({expr}) AS {ident(n)}" for n, expr in usable.items())
         got = con.execute(f"SELECT {select} FROM {table}").fetchall()[0]
         counts.update({n: int(v) for n, v in zip(usable, got, strict=True)})
     return ColumnCensus(non_null=counts, missing=frozenset(missing), rows=rows)
@@ -189,10 +187,10 @@ def feature_sql(columns: Iterable[str], rules: MatchRules | None = None, table: 
         if name in exprs:
             expr = _bindable(exprs[name], known)
         elif known is None or name in known:
-            expr = _quote(name)
+            expr = ident(name)
         else:
             expr = "CAST(NULL AS VARCHAR)"
-        parts.append(f"{expr} AS {_quote(name)}")
+        parts.append(f"{expr} AS {ident(name)}")
     return "SELECT " + ",\n       ".join(parts) + f"\nFROM {table}"
 
 
@@ -415,18 +413,18 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
                               ("roman_family", [c for c in names if c in FAMILY_COLUMNS], romanise_family)):
         if not cols:
             continue
-        union = " UNION ".join(f"SELECT {_quote(c)} AS v FROM {table} WHERE regexp_matches({_quote(c)}, '\\p{{Han}}')"
+        union = " UNION ".join(f"SELECT {ident(c)} AS v FROM {table} WHERE regexp_matches({ident(c)}, '\\p{{Han}}')"
                                for c in cols)
         mapping = {v: r for v in (row[0] for row in con.execute(union).fetchall()) if (r := roman(v))}
         if mapping:
             rv = view(role, _name_table(mapping))
             for c in cols:
                 alias = f"_m{names.index(c)}"
-                joins.append(f"LEFT JOIN {rv} {alias} ON {alias}.raw = s.{_quote(c)}")
+                joins.append(f"LEFT JOIN {rv} {alias} ON {alias}.raw = s.{ident(c)}")
                 candidates(c, alias)
-    replace = [f"nullif(coalesce({', '.join(exprs)}, s.{_quote(col)}), '') AS {_quote(col)}"
+    replace = [f"nullif(coalesce({', '.join(exprs)}, s.{ident(col)}), '') AS {ident(col)}"
                if col.endswith(("__metaphone", "__nysiis", "__soundex"))
-               else f"coalesce({', '.join(exprs)}, s.{_quote(col)}) AS {_quote(col)}"
+               else f"coalesce({', '.join(exprs)}, s.{ident(col)}) AS {ident(col)}"
                for col, exprs in repaired.items()]
     if ("postal_code" in have and {"source", "source_id"} <= have and table != "record" and _has_table(con, "record")
             and "street_address" in _table_columns(con, "record")):
@@ -437,7 +435,7 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
         if not joins:
             yield table
         else:
-            yield (f"(SELECT s.* REPLACE ({', '.join(replace)}) FROM {table} s {' '.join(joins)}) AS {_quote(table)}")
+            yield (f"(SELECT s.* REPLACE ({', '.join(replace)}) FROM {table} s {' '.join(joins)}) AS {ident(table)}")
     finally:
         for name in views:
             con.unregister(name)
@@ -448,7 +446,7 @@ def fingerprint(features: pa.Table) -> str:
     con = duckdb.connect()
     try:
         con.register("_f", features)
-        cols = ", ".join(_quote(c) for c in features.column_names)
+        cols = ", ".join(ident(c) for c in features.column_names)
         n, h = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM _f").fetchall()[0]
     finally:
         con.close()

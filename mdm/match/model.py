@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 from splink import Linker
 
+from mdm.atomic import write_text
 from mdm.match.engine import Engine
 from mdm.match.features import fingerprint
 from mdm.match.rules import MatchRules
@@ -68,9 +69,7 @@ class MatchModel:
 
 
 def _write_json(path: Path, doc: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, json.dumps(doc, indent=2, default=str))
 
 
 def load_model(directory: Path) -> MatchModel | None:

@@ -31,6 +31,7 @@ import pyarrow as pa
 from splink import Linker
 
 from mdm.hub.register import register
+from mdm.hub.sql import literal
 from mdm.match.engine import DuckDBEngine, Engine
 from mdm.match.model import MatchModel, _splink_warnings
 from mdm.match.rules import Thresholds
@@ -39,9 +40,6 @@ from mdm.match.settings import SWAP_LABEL
 PAIR_COLUMNS = ("unique_id_l", "unique_id_r", "source_l", "source_r", "match_weight", "match_probability", "band",
                 "match_key", "explanation")
 
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def level_labels(settings: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -90,7 +88,7 @@ def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str,
         name = comp["output_column_name"]
         gamma = f'"gamma_{name}"'
         weight = f'("mw_{name}" + coalesce("mw_tf_adj_{name}", 0))' if _has_tf(comp) else f'"mw_{name}"'
-        cases = " ".join(f"WHEN {g} THEN {_sql_str(lab)}" for g, lab in labels[name].items())
+        cases = " ".join(f"WHEN {g} THEN {literal(lab)}" for g, lab in labels[name].items())
         # a swap level agrees even where it weighs nothing (swap_neutral): the names agree crosswise and
         # the partner part's swap level carries the evidence, once; a swap is two parts agreeing
         swaps = [g for g, lab in labels[name].items() if lab.startswith(SWAP_LABEL)]
@@ -99,7 +97,7 @@ def explain_sql(settings: dict[str, Any], thresholds: Thresholds, table: str,
         if name not in household:
             personal.append(f"coalesce({weight}, 0)")
         entries.append(
-            f"{{'comparison': {_sql_str(name)}, 'level': CASE {gamma} {cases} END, "
+            f"{{'comparison': {literal(name)}, 'level': CASE {gamma} {cases} END, "
             f"'gamma': CAST({gamma} AS INTEGER), 'bayes_factor': pow(2.0, {weight}), "
             f"'weight': CAST({weight} AS DOUBLE)}}")
     low, _high = thresholds.review

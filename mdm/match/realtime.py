@@ -52,6 +52,7 @@ import pyarrow as pa
 
 from mdm.config import Dictionary, Project
 from mdm.errors import MdmError
+from mdm.hub.sql import ident, literal
 from mdm.match.features import (
     FAMILY_COLUMNS,
     NAME_COLUMNS,
@@ -92,12 +93,6 @@ class RealtimeError(MdmError):
     code = "match.realtime"
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 # --------------------------------------------------------------------------- blocking keys
@@ -118,10 +113,10 @@ def key_expressions(blocking: Sequence[BlockingRule]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for rule in blocking:
-        parts = [_q(k.column) if k.substr is None else f"substr({_q(k.column)}, {k.substr[0]}, {k.substr[1]})"
+        parts = [ident(k.column) if k.substr is None else f"substr({ident(k.column)}, {k.substr[0]}, {k.substr[1]})"
                  for k in rule.keys]
         guard = " AND ".join(f"{p} IS NOT NULL" for p in parts)
-        out[rule.label] = (f"CASE WHEN {guard} THEN {_lit(rule_code(rule.label))} || "
+        out[rule.label] = (f"CASE WHEN {guard} THEN {literal(rule_code(rule.label))} || "
                            f"concat_ws(chr(31), {', '.join(parts)}) END")
     return out
 
@@ -144,7 +139,7 @@ def _keys_select(compiled: Compiled, rules: MatchRules, table: str, table_column
     feats = feature_sql(_blocking_columns(compiled.blocking), rules, table, table_columns)
     exprs = key_expressions(compiled.blocking)
     unions = " UNION ALL ".join(
-        f"SELECT {_lit(label)} AS rule, {expr} AS key, unique_id FROM _f" for label, expr in exprs.items())
+        f"SELECT {literal(label)} AS rule, {expr} AS key, unique_id FROM _f" for label, expr in exprs.items())
     return f"WITH _f AS ({feats}) SELECT rule, key, unique_id FROM ({unions}) WHERE key IS NOT NULL"
 
 
@@ -574,7 +569,7 @@ class ScoringModel:
                     whens.append(f"ELSE {lv.gamma}")
                 else:
                     whens.append(f"WHEN {lv.condition} THEN {lv.gamma}")
-            cols.append(f"CASE {' '.join(whens)} END AS {_q('gamma_' + comp.name)}")
+            cols.append(f"CASE {' '.join(whens)} END AS {ident('gamma_' + comp.name)}")
         return f"SELECT {', '.join(cols)} FROM {table}"
 
     def weigh(self, gammas: Sequence[int], tf: Mapping[str, float | None]
@@ -772,7 +767,7 @@ class Matcher:
         m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]
         m._std_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE record_std").fetchall()}
         m._raw_columns = [c for c in ("street_address",) if c in _columns(con, "record")]
-        han = " OR ".join(f"regexp_matches({_q(c)}, '\\p{{Han}}')" for c in NAME_COLUMNS if c in table_cols)
+        han = " OR ".join(f"regexp_matches({ident(c)}, '\\p{{Han}}')" for c in NAME_COLUMNS if c in table_cols)
         if han:
             m.han_sources = frozenset(str(r[0]) for r in con.execute(
                 f"SELECT DISTINCT source FROM record_std WHERE {han}").fetchall())
@@ -800,7 +795,7 @@ class Matcher:
         kinds = ["true"]
         for col in ("first_name", "middle_name", "last_name", "full_name"):
             if col in have:
-                kinds.append(f"regexp_matches({_q(col)}, '\\p{{Han}}')")
+                kinds.append(f"regexp_matches({ident(col)}, '\\p{{Han}}')")
         if {"first_name", "last_name"} <= have:
             kinds.append("(last_name IS NULL OR trim(last_name) = '') AND regexp_matches(trim(first_name), '\\s')")
         if {"first_name", "last_name", "email__local"} <= have:
@@ -808,7 +803,7 @@ class Matcher:
                          "<> (last_name IS NULL OR trim(last_name) = ''))")
         if "postal_code" in have:
             kinds.append("postal_code IS NULL")
-        raw = ", ".join(f"r.{_q(c)} AS {_q('raw:' + c)}" for c in self._raw_columns)
+        raw = ", ".join(f"r.{ident(c)} AS {ident('raw:' + c)}" for c in self._raw_columns)
         join = ("LEFT JOIN record r ON r.source = s.source AND r.source_id = s.source_id"
                 if self._raw_columns else "")
         picks = " UNION ".join(f"(SELECT source || ':' || source_id AS u FROM record_std WHERE {k} "
@@ -833,7 +828,7 @@ class Matcher:
         # the keys, by the batch key SQL over the features load() read
         sample_ids = pa.array([g["unique_id"] for g in got], pa.string())
         idx = pa.array([self._row[u] for u in sample_ids.to_pylist()], pa.int64())
-        sel = ", ".join(f"{e} AS {_q('key:' + k)}" for k, e in self._key_exprs.items())
+        sel = ", ".join(f"{e} AS {ident('key:' + k)}" for k, e in self._key_exprs.items())
         with self._lock:
             self._mem.register("_kf", self._features.take(idx))
             try:
@@ -913,16 +908,16 @@ class Matcher:
         # the incoming record as a one-row record_std (and its raw line as a one-row record), so the
         # batch SQL -- recovered() and feature_sql() -- runs over it unchanged
         self._mem.execute("CREATE TEMP TABLE record_std (" + ", ".join(
-            f"{_q(c)} {types.get(c, 'VARCHAR')}" for c in cols) + ")")
-        one = ", ".join(f"CAST(j->>{_lit(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)
+            f"{ident(c)} {types.get(c, 'VARCHAR')}" for c in cols) + ")")
+        one = ", ".join(f"CAST(j->>{literal(c)} AS {types.get(c, 'VARCHAR')}) AS {ident(c)}" for c in cols)
         self._mem.execute(f"PREPARE rt_load AS INSERT INTO record_std SELECT {one} FROM "
                           f"(SELECT CAST($1 AS JSON) AS j)")
         if self._raw_columns:
             self._mem.execute("CREATE TEMP TABLE record (source VARCHAR, source_id VARCHAR, " + ", ".join(
-                f"{_q(c)} VARCHAR" for c in self._raw_columns) + ")")
+                f"{ident(c)} VARCHAR" for c in self._raw_columns) + ")")
         self._mem.execute("CREATE TEMP TABLE _rec AS SELECT * FROM record_std")
         feats = feature_sql(self.compiled.columns, self.rules, "_rec", cols)
-        keys = ", ".join(f"{expr} AS {_q('key:' + label)}" for label, expr in self._key_exprs.items())
+        keys = ", ".join(f"{expr} AS {ident('key:' + label)}" for label, expr in self._key_exprs.items())
         self._mem.execute(f"PREPARE rt_features AS WITH _f AS ({feats}) SELECT *, {keys} FROM _f")
         schema = self._features.schema
         pair_types = [("unique_id_r", schema.field("unique_id").type),
@@ -930,7 +925,7 @@ class Matcher:
                       *((f"{c}_r", schema.field(c).type) for c in self.columns)]
         self._pair_names = [name for name, _ in pair_types]
         self._mem.execute("CREATE TEMP TABLE _pairs (" + ", ".join(
-            f"{_q(n)} {_duck_type(t)}" for n, t in pair_types) + ")")
+            f"{ident(n)} {_duck_type(t)}" for n, t in pair_types) + ")")
         self._mem.execute(f"PREPARE rt_score AS {self.scoring.gamma_sql('_pairs')}")
         self._prepared = True
 
@@ -967,7 +962,7 @@ class Matcher:
             self._prepare()
             mem = self._mem
             mem.execute("DELETE FROM record_std")
-            mem.execute(f"EXECUTE rt_load({_lit(json.dumps(doc, default=str))})")
+            mem.execute(f"EXECUTE rt_load({literal(json.dumps(doc, default=str))})")
             if self._raw_columns:
                 mem.execute("DELETE FROM record")
                 mem.execute(f"INSERT INTO record VALUES (?, ?{', ?' * len(line)})", [source, source_id, *line])

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from mdm.atomic import write_text
 from mdm.match.rules import Thresholds
 
 log = logging.getLogger("mdm.match")
@@ -277,9 +278,7 @@ def _expected(w: FloatArray, cut_w: float) -> dict[str, Any]:
 def save_choice(choice: ThresholdChoice, model_dir: Path) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     path = model_dir / CHOICE_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(choice.to_dict(), indent=2), encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, json.dumps(choice.to_dict(), indent=2))
 
 
 def load_choice(model_dir: Path) -> ThresholdChoice | None:

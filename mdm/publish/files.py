@@ -33,6 +33,7 @@ import duckdb
 from mdm.config import Project
 from mdm.errors import InputError
 from mdm.export import write_query
+from mdm.hub.sql import ident
 
 FORMATS = ("csv", "parquet", "jsonl")
 
@@ -47,9 +48,6 @@ class PublishResult:
     full: bool
     files: dict[str, Path] = field(default_factory=dict)
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def publish_files(con: duckdb.DuckDBPyConnection, project: Project, target: str, out_dir: Path, *,
@@ -79,9 +77,9 @@ def publish_files(con: duckdb.DuckDBPyConnection, project: Project, target: str,
                        UNION SELECT related->>'merged_into' FROM golden_event
                              WHERE seq > $a AND seq <= $b AND type = 'merged'""", {"a": seq_from, "b": head})
     columns = [(attr, col) for attr, col in mapping.columns.items() if attr in project.dictionary.attributes]
-    values = ", ".join(f"g.record->>'{attr}' AS {_q(col)}" for attr, col in columns)
+    values = ", ".join(f"g.record->>'{attr}' AS {ident(col)}" for attr, col in columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _pub_upsert AS
-                    SELECT m.source_id AS {_q(mapping.id_column)}, {values}, m.golden_id AS mdm_golden_id
+                    SELECT m.source_id AS {ident(mapping.id_column)}, {values}, m.golden_id AS mdm_golden_id
                     FROM _pub_members m JOIN _pub_golden c USING (golden_id) JOIN golden g USING (golden_id)
                     ORDER BY m.source_id""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _pub_merge AS

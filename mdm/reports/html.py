@@ -8,16 +8,15 @@ Every value shown comes from user data, so autoescaping is always on and templat
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from mdm import __version__
+from mdm.atomic import write_text
 from mdm.reports import charts
 
 
@@ -56,27 +55,6 @@ def render(template_name: str, **context: Any) -> str:
 
 
 def write_report(path: str | os.PathLike[str], html: str) -> Path:
-    """Write ``html`` to ``path`` atomically: a reader sees the old file or the whole new one.
-
-    The text goes to a temporary file in the same folder (so the rename cannot cross file
-    systems), is flushed to disk, then replaces ``path``; on any error the temporary file is
-    removed and an existing report is left untouched. Missing parent folders are created.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; a report is meant to be shared like any other output file.
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return target
+    """Write ``html`` to ``path`` atomically (:func:`mdm.atomic.write_text`): a reader sees the
+    old report or the whole new one; missing parent folders are created."""
+    return write_text(path, html)

@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from mdm.config import Dictionary
 from mdm.errors import ConfigError
 from mdm.hub.register import register
+from mdm.hub.sql import ident, literal
 from mdm.standardise.base import Context
 from mdm.standardise.chinese_data import CHINESE_REGIONS
 from mdm.standardise.registry import STANDARDISERS, get
@@ -118,12 +119,6 @@ class StdResult:
     cached_values: int
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def context_key(ctx: Context) -> str:
@@ -181,20 +176,21 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     attrs = [a for a, spec in dictionary.attributes.items() if spec.standardiser and a in have]
     if source_column is None and len(contexts) != 1:
         raise ValueError("a single-source table needs exactly one context")
-    src_expr = _q(source_column) if source_column else _lit(next(iter(contexts)))
+    src_expr = ident(source_column) if source_column else literal(next(iter(contexts)))
     name_contexts = _name_contexts(con, table, src_expr, attrs, dictionary, contexts)
-    region_case = " ".join(f"WHEN {_lit(s_)} THEN {_lit(c.region)}" for s_, c in contexts.items())
+    region_case = " ".join(f"WHEN {literal(s_)} THEN {literal(c.region)}" for s_, c in contexts.items())
     # per attribute its cache key columns: _ctx__<a> (the context parts its standardiser reads) and
     # _key__<a> (the folded value), all in one pass; rows whose region or name parts change later
     # get theirs again in those UPDATEs
     keys = "".join(f", {_ctx_sql(dictionary, a, name_contexts if _std_of(dictionary, a) == 'full_name' else contexts)}"
-                   f" AS {_q('_ctx__' + a)}, "
-                   f"nullif({key_sql(_std_of(dictionary, a), _q(a))}, '') AS {_q('_key__' + a)}" for a in attrs)
+                   f" AS {ident('_ctx__' + a)}, "
+                   f"nullif({key_sql(_std_of(dictionary, a), ident(a))}, '') AS {ident('_key__' + a)}" for a in attrs)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _std_in AS
             SELECT *{keys} FROM (
-                SELECT t.{_q(key)} AS {_q(key)}, {src_expr} AS _src, (CASE {src_expr} {region_case} END) AS _region
-                       {''.join(f', t.{_q(a)}' for a in attrs)}
+                SELECT t.{ident(key)} AS {ident(key)}, {src_expr} AS _src,
+                       (CASE {src_expr} {region_case} END) AS _region
+                       {''.join(f', t.{ident(a)}' for a in attrs)}
                 FROM {table} t)"""
     )
     tally = [0, 0]
@@ -235,7 +231,7 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         jobs = start_groups(lambda n: n not in later)
         if country_job is not None:
             finish(country_job)
-            regional = "".join(f", {_q('_ctx__' + a)} = {_ctx_sql(dictionary, a, contexts, 'c.value')}"
+            regional = "".join(f", {ident('_ctx__' + a)} = {_ctx_sql(dictionary, a, contexts, 'c.value')}"
                                for a in attrs if _reads_record_region(dictionary, a))
             con.execute(
                 f"""UPDATE _std_in SET _region = c.value{regional} FROM std_cache__country c
@@ -254,9 +250,9 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     flag_join, flagged = "", "false"
     if flags:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _std_flags AS
-                        SELECT {_q(key)} AS k, list(DISTINCT attribute) AS attrs FROM {flags} GROUP BY 1""")
-        flag_join = f" LEFT JOIN _std_flags fl ON fl.k = i.{_q(key)}"
-    cols = [f"i.{_q(key)}"]
+                        SELECT {ident(key)} AS k, list(DISTINCT attribute) AS attrs FROM {flags} GROUP BY 1""")
+        flag_join = f" LEFT JOIN _std_flags fl ON fl.k = i.{ident(key)}"
+    cols = [f"i.{ident(key)}"]
     joins: list[str] = []
     raws: list[str] = []
     findings: list[str] = []
@@ -264,17 +260,17 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
         spec = get(dictionary.attributes[a].standardiser or "")
         alias = f"c{n_}"
         if flags:
-            flagged = f"coalesce(list_contains(fl.attrs, {_lit(a)}), false)"
-        joins.append(f" LEFT JOIN std_cache__{spec.name} {alias} ON {alias}.ctx = i.{_q('_ctx__' + a)}"
-                     f" AND {alias}.raw = i.{_q('_key__' + a)}")
-        cols.append(f"CASE WHEN {flagged} THEN NULL ELSE {alias}.value END AS {_q(a)}")
-        cols.append(f"{alias}.valid AS {_q(a + '__valid')}")
-        cols.append(f"{alias}.reason AS {_q(a + '__reason')}")
-        cols += [f"{alias}.{_q(f)} AS {_q(a + '__' + f)}" for f in spec.fields[3:]]
-        raws.append(f"i.{_q(a)} AS {_q('_raw__' + a)}")
-        findings.append(f"SELECT {_q(key)} AS key, {_lit(a)} AS attribute, {_q(a + '__reason')} AS code, "
-                        f"'could not be standardised' AS message, {_q('_raw__' + a)} AS value FROM _std_full "
-                        f"WHERE NOT {_q(a + '__valid')}")
+            flagged = f"coalesce(list_contains(fl.attrs, {literal(a)}), false)"
+        joins.append(f" LEFT JOIN std_cache__{spec.name} {alias} ON {alias}.ctx = i.{ident('_ctx__' + a)}"
+                     f" AND {alias}.raw = i.{ident('_key__' + a)}")
+        cols.append(f"CASE WHEN {flagged} THEN NULL ELSE {alias}.value END AS {ident(a)}")
+        cols.append(f"{alias}.valid AS {ident(a + '__valid')}")
+        cols.append(f"{alias}.reason AS {ident(a + '__reason')}")
+        cols += [f"{alias}.{ident(f)} AS {ident(a + '__' + f)}" for f in spec.fields[3:]]
+        raws.append(f"i.{ident(a)} AS {ident('_raw__' + a)}")
+        findings.append(f"SELECT {ident(key)} AS key, {literal(a)} AS attribute, {ident(a + '__reason')} AS code, "
+                        f"'could not be standardised' AS message, {ident('_raw__' + a)} AS value FROM _std_full "
+                        f"WHERE NOT {ident(a + '__valid')}")
     # one pass of joins; the findings are read off its result instead of joining the caches again
     con.execute(f"CREATE OR REPLACE TEMP TABLE _std_full AS SELECT {', '.join(cols + raws)} FROM _std_in i"
                 f"{flag_join}{''.join(joins)}")
@@ -284,7 +280,7 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
                    "'' AS message, '' AS value WHERE false"))
     # dropping columns shares the others' data, where SELECT * EXCLUDE copied 1M rows again
     for a in attrs:
-        con.execute(f"ALTER TABLE _std_full DROP COLUMN {_q('_raw__' + a)}")
+        con.execute(f"ALTER TABLE _std_full DROP COLUMN {ident('_raw__' + a)}")
     con.execute("DROP TABLE IF EXISTS _std")
     con.execute("ALTER TABLE _std_full RENAME TO _std")
     con.execute("DROP TABLE _std_in")
@@ -313,7 +309,7 @@ def _name_contexts(con: duckdb.DuckDBPyConnection, table: str, src_expr: str, at
     if not full or all(c.region in CHINESE_REGIONS for c in contexts.values()):
         return contexts
     cols = [a for a in attrs if _std_of(dictionary, a) in ("full_name", "person_name")]
-    where = " OR ".join(_HAN_NAMES_SQL.format(v="t." + _q(c)) for c in cols)
+    where = " OR ".join(_HAN_NAMES_SQL.format(v="t." + ident(c)) for c in cols)
     han = {str(r[0]) for r in con.execute(f"SELECT DISTINCT {src_expr} FROM {table} t WHERE {where}").fetchall()}
     return {s: name_context(c, s in han) for s, c in contexts.items()}
 
@@ -331,15 +327,15 @@ def _fill_name_parts(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, con
         if a not in parts:
             continue
         exists = a in attrs
-        use = (f"(nullif(trim(i.{_q(a)}), '') IS NULL AND fn.{_q(part)} IS NOT NULL)" if exists
-               else f"(fn.{_q(part)} IS NOT NULL)")
-        values = {a: f"fn.{_q(part)}", "_ctx__" + a: _ctx_sql(dictionary, a, contexts),
-                  "_key__" + a: f"nullif({key_sql(_std_of(dictionary, a), 'fn.' + _q(part))}, '')"}
+        use = (f"(nullif(trim(i.{ident(a)}), '') IS NULL AND fn.{ident(part)} IS NOT NULL)" if exists
+               else f"(fn.{ident(part)} IS NOT NULL)")
+        values = {a: f"fn.{ident(part)}", "_ctx__" + a: _ctx_sql(dictionary, a, contexts),
+                  "_key__" + a: f"nullif({key_sql(_std_of(dictionary, a), 'fn.' + ident(part))}, '')"}
         for col, expr in values.items():
             if exists:
-                replace.append(f"CASE WHEN {use} THEN {expr} ELSE i.{_q(col)} END AS {_q(col)}")
+                replace.append(f"CASE WHEN {use} THEN {expr} ELSE i.{ident(col)} END AS {ident(col)}")
             else:
-                added.append(f", CASE WHEN {use} THEN CAST({expr} AS VARCHAR) END AS {_q(col)}")
+                added.append(f", CASE WHEN {use} THEN CAST({expr} AS VARCHAR) END AS {ident(col)}")
         if not exists:
             attrs.append(a)
     if not replace and not added:
@@ -380,16 +376,17 @@ def _ctx_sql(dictionary: Dictionary, attribute: str, contexts: dict[str, Context
     spec = get(dictionary.attributes[attribute].standardiser or "")
     if "dates" in spec.reads:
         rest = ("(CASE _src " + " ".join(
-            f"WHEN {_lit(s)} THEN {_lit(_rest_key(attribute_context(dictionary, attribute, c)))}"
+            f"WHEN {literal(s)} THEN {literal(_rest_key(attribute_context(dictionary, attribute, c)))}"
             for s, c in contexts.items()) + " END)")
     else:
-        rest = _lit(_NO_DATES)
+        rest = literal(_NO_DATES)
     if "region" not in spec.reads:
         region_sql = "''"
     elif spec.name in REGIONAL:
         region_sql = region
     else:
-        region_sql = ("(CASE _src " + " ".join(f"WHEN {_lit(s)} THEN {_lit(c.region)}" for s, c in contexts.items())
+        region_sql = ("(CASE _src "
+                      + " ".join(f"WHEN {literal(s)} THEN {literal(c.region)}" for s, c in contexts.items())
                       + " END)")
     return f"({region_sql} || '|' || {rest})"
 
@@ -421,7 +418,7 @@ def ensure_record_std(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) ->
     have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
     for name, typ in cols.items():
         if name not in have:
-            con.execute(f"ALTER TABLE record_std ADD COLUMN {_q(name)} {typ}")
+            con.execute(f"ALTER TABLE record_std ADD COLUMN {ident(name)} {typ}")
     index_record_std(con)
 
 
@@ -479,7 +476,7 @@ def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
     """
     std = get(std_name)
     _check_cache_version(con, std.name)
-    extra = "".join(f", {_q(f)} VARCHAR" for f in std.fields[3:])
+    extra = "".join(f", {ident(f)} VARCHAR" for f in std.fields[3:])
     con.execute(f"""CREATE TABLE IF NOT EXISTS std_cache__{std.name} (
                     ctx VARCHAR NOT NULL, raw VARCHAR NOT NULL, value VARCHAR, valid BOOLEAN NOT NULL,
                     reason VARCHAR{extra})""")
@@ -590,8 +587,8 @@ def _start_fill(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name
     """Find the distinct (context, value) pairs of ``columns`` the cache lacks and start on them."""
     std = get(std_name)
     ensure_cache(con, std.name)
-    union = " UNION ".join(f"SELECT {_q('_ctx__' + c)} AS ctx, {_q('_key__' + c)} AS raw FROM _std_in "
-                           f"WHERE {_q('_key__' + c)} IS NOT NULL" for c in columns)
+    union = " UNION ".join(f"SELECT {ident('_ctx__' + c)} AS ctx, {ident('_key__' + c)} AS raw FROM _std_in "
+                           f"WHERE {ident('_key__' + c)} IS NOT NULL" for c in columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _std_distinct AS SELECT DISTINCT ctx, raw FROM ({union})")
     todo = con.sql(
         f"""SELECT d.ctx, d.raw FROM _std_distinct d ANTI JOIN std_cache__{std.name} c
@@ -617,7 +614,7 @@ def _finish_fill(con: duckdb.DuckDBPyConnection, job: _Job) -> tuple[int, int]:
     std = get(job.std_name)
     batches = [part.result() if isinstance(part, Future) else part for part in job.parts]
     register(con, "_std_new", pa.Table.from_batches(batches))
-    field_list = ", ".join(_q(f) for f in ("ctx", "raw", *std.fields))
+    field_list = ", ".join(ident(f) for f in ("ctx", "raw", *std.fields))
     con.execute(f"INSERT INTO std_cache__{std.name} ({field_list}) SELECT {field_list} FROM _std_new")
     con.unregister("_std_new")
     return job.new, job.cached

@@ -19,6 +19,7 @@ import duckdb
 
 from mdm.config import Dictionary
 from mdm.hub.register import register
+from mdm.hub.sql import ident
 from mdm.survivorship.rules import EvidenceRules, Plan, Unit
 
 #: strategy -> (sort expression over a ranked candidate, direction). Trust, recency and
@@ -40,9 +41,6 @@ TIE_KEYS: dict[str, tuple[str, str]] = {
     **SORT_KEYS, "source_priority": ("trust", "DESC"), "most_recent": ("asserted_at", "DESC NULLS LAST"),
 }
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 #: standardiser -> SQL of the form a golden record publishes as "standardised" when the
@@ -98,15 +96,15 @@ def _value_expr(attr: str, dictionary: Dictionary, display: frozenset[str]) -> s
     form in proper case (SHOUTED or all-lower sources); ``usps_upper`` the published form in
     capitals."""
     spec = dictionary.attributes[attr]
-    std = f"CAST(s.{_q(attr)} AS VARCHAR)"
+    std = f"CAST(s.{ident(attr)} AS VARCHAR)"
     published = std
     if spec.standardiser in PUBLISHED_SQL:
         published = PUBLISHED_SQL[spec.standardiser].format(
-            local=_q(attr + "__local"), domain=_q(attr + "__domain"))
+            local=ident(attr + "__local"), domain=ident(attr + "__domain"))
     casing = casing_of(attr, dictionary, display)
     if casing is None:
         return f"CASE WHEN {std} IS NULL THEN NULL ELSE {published} END"
-    raw = f"nullif(trim(regexp_replace(CAST(r.{_q(attr)} AS VARCHAR), '\\s+', ' ', 'g')), '')"
+    raw = f"nullif(trim(regexp_replace(CAST(r.{ident(attr)} AS VARCHAR), '\\s+', ' ', 'g')), '')"
     if casing == "usps_upper":
         return f"CASE WHEN {std} IS NULL THEN NULL ELSE upper({published}) END"
     if spec.standardiser == "email":
@@ -114,7 +112,7 @@ def _value_expr(attr: str, dictionary: Dictionary, display: frozenset[str]) -> s
         # (and not SHOUTED); the domain always lower case
         local = f"split_part({raw}, '@', 1)"
         kept = (f"WHEN lower({raw}) = {published} AND {local} <> upper({local}) "
-                f"THEN {local} || '@' || s.{_q(attr + '__domain')} ")
+                f"THEN {local} || '@' || s.{ident(attr + '__domain')} ")
         return f"CASE WHEN {std} IS NULL THEN NULL {kept}ELSE {published} END"
     if casing == "as_entered":
         return f"CASE WHEN {std} IS NULL THEN NULL ELSE coalesce({raw}, {published}) END"
@@ -138,16 +136,16 @@ def _class_expr(attr: str, dictionary: Dictionary, ev: EvidenceRules, s: str = "
     frequency key is what "more common in the data" counts for typo repair: the class itself,
     an e-mail address's domain (yaho.com is rare, yahoo.com is not)."""
     std = dictionary.attributes[attr].standardiser
-    key = f"CAST({s}.{_q(attr)} AS VARCHAR)"
+    key = f"CAST({s}.{ident(attr)} AS VARCHAR)"
     if std in _NAME_STANDARDISERS:
         base, reads = key, [attr]
         if attr in ev.nicknames and std == "person_name":
             canonical = attr + "__nickname_canonical"
-            base, reads = f"coalesce({s}.{_q(canonical)}, {key})", [attr, canonical]
+            base, reads = f"coalesce({s}.{ident(canonical)}, {key})", [attr, canonical]
         cls = f"nullif(trim(regexp_replace(strip_accents(lower({base})), '[^\\p{{L}}]+', ' ', 'g')), '')"
         return cls, cls, reads
     if std == "email":
-        return key, f"CAST({s}.{_q(attr + '__domain')} AS VARCHAR)", [attr, attr + "__domain"]
+        return key, f"CAST({s}.{ident(attr + '__domain')} AS VARCHAR)", [attr, attr + "__domain"]
     return key, key, [attr]
 
 
@@ -172,20 +170,20 @@ def build_base(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, plan: Pla
     for a in attrs:
         v = _value_expr(a, dictionary, plan.display)
         cls, fk, _ = _class_expr(a, dictionary, ev)
-        cols.append(f"{v} AS {_q('v__' + a)}")
-        cols.append(f"CAST(s.{_q(a)} AS VARCHAR) AS {_q('k__' + a)}")
-        cols.append(f"(s.{_q(a + '__valid')} IS NOT FALSE AND NOT list_contains(coalesce(f.attrs, []), '{a}')) "
-                    f"AS {_q('ok__' + a)}")
-        cols.append(f"{cls} AS {_q('c__' + a)}")
-        cols.append(f"{fk} AS {_q('fk__' + a)}")
+        cols.append(f"{v} AS {ident('v__' + a)}")
+        cols.append(f"CAST(s.{ident(a)} AS VARCHAR) AS {ident('k__' + a)}")
+        cols.append(f"(s.{ident(a + '__valid')} IS NOT FALSE AND NOT list_contains(coalesce(f.attrs, []), '{a}')) "
+                    f"AS {ident('ok__' + a)}")
+        cols.append(f"{cls} AS {ident('c__' + a)}")
+        cols.append(f"{fk} AS {ident('fk__' + a)}")
         if a in ev.nicknames and dictionary.attributes[a].standardiser == "person_name":
             # the formal name: its own key is its canonical (Catherine; not Cathy)
-            formal = f"(s.{_q(a + '__nickname_canonical')} IS NULL OR strip_accents(lower(s.{_q(a)})) = " \
-                     f"s.{_q(a + '__nickname_canonical')})::INT"
+            formal = f"(s.{ident(a + '__nickname_canonical')} IS NULL OR strip_accents(lower(s.{ident(a)})) = " \
+                     f"s.{ident(a + '__nickname_canonical')})::INT"
         else:
             formal = "1"
-        cols.append(f"{formal} AS {_q('formal__' + a)}")
-    complete = " + ".join(f"(s.{_q(a)} IS NOT NULL)::INT" for a in attrs) or "0"
+        cols.append(f"{formal} AS {ident('formal__' + a)}")
+    complete = " + ".join(f"(s.{ident(a)} IS NOT NULL)::INT" for a in attrs) or "0"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sv_base AS
         SELECT c.cluster_id, r.source, r.source_id,
@@ -205,11 +203,11 @@ def build_base(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, plan: Pla
             continue
         _, fk, reads = _class_expr(a, dictionary, ev, "g")
         # distinct keys first (a hash aggregate), the class expression only over those
-        group = ", ".join(_q(c) for c in reads)
+        group = ", ".join(ident(c) for c in reads)
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {_q('_sv_gf__' + a)} AS
+            CREATE OR REPLACE TEMP TABLE {ident('_sv_gf__' + a)} AS
             SELECT {fk} AS fk, sum(n) AS n
-            FROM (SELECT {group}, count(*) AS n FROM record_std s WHERE s.{_q(a)} IS NOT NULL GROUP BY ALL) g
+            FROM (SELECT {group}, count(*) AS n FROM record_std s WHERE s.{ident(a)} IS NOT NULL GROUP BY ALL) g
             GROUP BY ALL""")
 
 
@@ -222,30 +220,30 @@ def choose(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, plan: Plan, t
         std = None if unit.is_group else dictionary.attributes[unit.attributes[0]].standardiser
         _choose_unit(con, unit, plan.tie_break, plan.evidence, std)
     for a in plan.evidence.typos:
-        con.execute(f"DROP TABLE IF EXISTS {_q('_sv_gf__' + a)}")
+        con.execute(f"DROP TABLE IF EXISTS {ident('_sv_gf__' + a)}")
 
 
 def _candidates(unit: Unit, standardiser: str | None = None) -> str:
     a = unit.attributes
     if not unit.is_group:
         x = a[0]
-        v, k, ok = _q("v__" + x), _q("k__" + x), _q("ok__" + x)
+        v, k, ok = ident("v__" + x), ident("k__" + x), ident("ok__" + x)
         return f"""SELECT cluster_id, source, source_id, asserted_at, trust, completeness, 1 AS anchored,
                           {k} AS key, ({ok})::INT AS s_valid, length({v}) AS len, {v} AS v,
-                          coalesce({_q('c__' + x)}, {k}) AS c, {_q('fk__' + x)} AS fk,
-                          {_q('formal__' + x)} AS formal, {_specificity(v, standardiser)} AS spec
+                          coalesce({ident('c__' + x)}, {k}) AS c, {ident('fk__' + x)} AS fk,
+                          {ident('formal__' + x)} AS formal, {_specificity(v, standardiser)} AS spec
                    FROM _sv_base WHERE {v} IS NOT NULL"""
-    key = "concat_ws('|', " + ", ".join(f"coalesce({_q('k__' + x)}, '')" for x in a) + ")"
-    shown = "concat_ws('|', " + ", ".join(f"coalesce({_q('v__' + x)}, '')" for x in a) + ")"
-    valid = " AND ".join(f"({_q('k__' + x)} IS NULL OR {_q('ok__' + x)})" for x in a)
-    present = " OR ".join(f"{_q('v__' + x)} IS NOT NULL" for x in a)
-    filled = " + ".join(f"({_q('v__' + x)} IS NOT NULL)::INT" for x in a)
-    length = " + ".join(f"coalesce(length({_q('v__' + x)}), 0)" for x in a)
+    key = "concat_ws('|', " + ", ".join(f"coalesce({ident('k__' + x)}, '')" for x in a) + ")"
+    shown = "concat_ws('|', " + ", ".join(f"coalesce({ident('v__' + x)}, '')" for x in a) + ")"
+    valid = " AND ".join(f"({ident('k__' + x)} IS NULL OR {ident('ok__' + x)})" for x in a)
+    present = " OR ".join(f"{ident('v__' + x)} IS NOT NULL" for x in a)
+    filled = " + ".join(f"({ident('v__' + x)} IS NOT NULL)::INT" for x in a)
+    length = " + ".join(f"coalesce(length({ident('v__' + x)}), 0)" for x in a)
     # for a group, "most complete" means more of the group's own attributes, and a record
     # carrying the group's first attribute (its anchor: the street of an address) always beats
     # one without it, so a bare postal code never displaces a whole address
     return f"""SELECT cluster_id, source, source_id, asserted_at, trust, {filled} AS completeness,
-                      ({_q('v__' + a[0])} IS NOT NULL)::INT AS anchored, {key} AS key,
+                      ({ident('v__' + a[0])} IS NOT NULL)::INT AS anchored, {key} AS key,
                       ({valid})::INT AS s_valid, {length} AS len, {shown} AS v, {key} AS c, NULL AS fk,
                       1 AS formal, 0 AS spec
                FROM _sv_base WHERE {present}"""
@@ -264,7 +262,7 @@ def _absorb_sql(unit: Unit, ev: EvidenceRules) -> str:
         conds.append("(length(a.c) < length(b.c) AND list_has_all(string_split(b.c, ' '), string_split(a.c, ' ')))")
     if not conds:
         return "SELECT NULL::VARCHAR AS cluster_id, NULL::VARCHAR AS src, NULL::VARCHAR AS dst, NULL AS why LIMIT 0"
-    freq = _q("_sv_gf__" + x) if x in ev.typos else None
+    freq = ident("_sv_gf__" + x) if x in ev.typos else None
     joins = (f"LEFT JOIN {freq} ga ON ga.fk = a.fk LEFT JOIN {freq} gb ON gb.fk = b.fk" if freq else
              "LEFT JOIN (SELECT NULL AS n) ga ON true LEFT JOIN (SELECT NULL AS n) gb ON true")
     why = "CASE WHEN damerau_levenshtein(a.c, b.c) = 1 THEN 'typo' ELSE 'partial' END"
@@ -323,10 +321,10 @@ def _choose_unit(con: duckdb.DuckDBPyConnection, unit: Unit, tie_break: tuple[st
     for attr in unit.attributes:
         con.execute(f"""
             INSERT INTO _sv_chosen
-            SELECT w.cluster_id, '{attr}', b.{_q('v__' + attr)}, w.source, w.source_id, w.rule, w.asserted_at,
+            SELECT w.cluster_id, '{attr}', b.{ident('v__' + attr)}, w.source, w.source_id, w.rule, w.asserted_at,
                    w.evidence
             FROM _sv_win w JOIN _sv_base b USING (cluster_id, source, source_id)
-            WHERE b.{_q('v__' + attr)} IS NOT NULL""")
+            WHERE b.{ident('v__' + attr)} IS NOT NULL""")
     if unit.is_group:
         _complete_group(con, unit)
     for table in ("_sv_ranked", "_sv_win", "_sv_cand", "_sv_cls", "_sv_abs"):
@@ -338,10 +336,10 @@ def _complete_group(con: duckdb.DuckDBPyConnection, unit: Unit) -> None:
     agrees with the winner's wherever both have a value: one record with the postal code the other
     left out. A member that disagrees anywhere (another street, an older city) never completes it,
     so groups still never mix two addresses."""
-    agree = " AND ".join(f"(wb.{_q('k__' + x)} IS NULL OR rb.{_q('k__' + x)} IS NULL "
-                         f"OR wb.{_q('k__' + x)} = rb.{_q('k__' + x)})" for x in unit.attributes)
+    agree = " AND ".join(f"(wb.{ident('k__' + x)} IS NULL OR rb.{ident('k__' + x)} IS NULL "
+                         f"OR wb.{ident('k__' + x)} = rb.{ident('k__' + x)})" for x in unit.attributes)
     for attr in unit.attributes:
-        v, ok = _q("v__" + attr), _q("ok__" + attr)
+        v, ok = ident("v__" + attr), ident("ok__" + attr)
         con.execute(f"""
             INSERT INTO _sv_chosen
             SELECT w.cluster_id, '{attr}', rb.{v}, rb.source, rb.source_id, 'completes_group', rb.asserted_at,

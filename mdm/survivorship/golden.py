@@ -21,7 +21,8 @@ from typing import Any
 import duckdb
 
 from mdm.config import Dictionary
-from mdm.survivorship.choose import _q, choose
+from mdm.hub.sql import ident
+from mdm.survivorship.choose import choose
 from mdm.survivorship.identity import assign_ids
 from mdm.survivorship.rules import SurvivorshipRules, plan
 
@@ -90,7 +91,7 @@ def _present_attributes(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) 
     names = [n for n in dictionary.names if n in have]
     if not names:
         return set()
-    row = con.execute("SELECT " + ", ".join(f"count({_q(n)})" for n in names) + " FROM record_std").fetchone()
+    row = con.execute("SELECT " + ", ".join(f"count({ident(n)})" for n in names) + " FROM record_std").fetchone()
     return {n for n, c in zip(names, row or (), strict=False) if c}
 
 
