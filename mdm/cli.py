@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from mdm.atomic import write_text
 from mdm.errors import InputError, MdmError, PortInUseError, printable
 
 if TYPE_CHECKING:
@@ -272,7 +273,7 @@ def profile(
         if out_path is None:
             sys.stdout.write(text + "\n")
         else:
-            _write_atomic(out_path, text)
+            write_text(out_path, text)
             out.print(f"profile written to {out_path}")
         return
     if out_path.suffix.lower() not in (".html", ".htm"):
@@ -495,11 +496,13 @@ def serve(
 def _serve(config: Path, host: str, port: int) -> None:
     import uvicorn
 
+    from mdm import pipeline
     from mdm.stewardship.app import create_app
     from mdm.stewardship.hubaccess import HubAccess
     from mdm.stewardship.settings import ServerSettings
 
     project = _project(config)
+    pipeline.check_rules(project)  # a broken rules file fails at start, not at the first rebuild
     _check_port(host, port)  # before the hub is taken: a busy port is not a busy hub
     access = HubAccess.open(project.hub, project.dictionary.names,  # a busy hub fails here, in one line
                             project.memory_limit)
@@ -585,12 +588,6 @@ def keys_revoke(
     with _writable_hub(project) as hub, transaction(hub.con):
         row = revoke_key(hub.con, key_id, by=by)
     out.print(f"revoked {row.role} key {row.key_id} for {row.name!r} (prefix {row.prefix})")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def usage_line(exc: typer.TyperException) -> str:

@@ -26,6 +26,7 @@ from mdm.hub import open_hub, transaction
 from mdm.ingest.batch import BatchResult, ingest_file, pii_attributes
 from mdm.ingest.stage import Staged
 from mdm.match.realtime import refresh_match_keys
+from mdm.match.rules import load_match_rules
 from mdm.memory import full_limit
 from mdm.resolve import resolve
 from mdm.standardise.base import Context
@@ -81,6 +82,7 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
     Everything happens in one hub transaction: a run that fails or is killed leaves the hub
     as it was. When no source changed, matching is skipped (a re-run changes nothing).
     """
+    check_rules(project)  # a broken rules file fails now, not after every source was ingested
     started = dt.datetime.now()
     batches: list[BatchResult] = []
     with open_hub(project.hub, project.dictionary.names, memory_limit=project.memory_limit) as hub:
@@ -99,6 +101,13 @@ def run(project: Project, *, progress: Progress = _noop, report_dir: Path | None
     report = write_run_report(project, batches, report_dir or project.hub.parent / "reports", figures)
     return RunResult(batches=batches, report=report, started_at=started, finished_at=dt.datetime.now(),
                      extra=extra)
+
+
+def check_rules(project: Project) -> None:
+    """Parse and validate the project's match and survivorship rules (a :class:`ConfigError`
+    naming the file, key and value): what a run, the server and the scheduler check first."""
+    load_match_rules(project.match_rules)
+    load_survivorship_rules(project.survivorship_rules)
 
 
 def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchResult], progress: Progress,

@@ -118,3 +118,18 @@ def test_hub_in_use_is_clear(project: Path) -> None:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+@pytest.mark.parametrize("kind", ["match", "survivorship"])
+def test_a_broken_rules_file_fails_before_anything_is_ingested(project: Path, kind: str) -> None:
+    (project / "rules.yaml").write_text("version: 1\nthresholds: {auto_match: 2.5}\n" if kind == "match"
+                                        else "version: 1\nattributes: {email: {strategy: coin_toss}}\n",
+                                        encoding="utf-8")
+    config = (project / "mdm.yaml").read_text(encoding="utf-8")
+    (project / "mdm.yaml").write_text(config + f"rules:\n  {kind}: rules.yaml\n", encoding="utf-8")
+    for command in (["run"], ["serve", "--port", "65431"]):
+        res = mdm(*command, cwd=project)
+        assert res.returncode != 0 and "Traceback" not in res.stderr, res.stderr
+        [line] = res.stderr.strip().splitlines()
+        assert "rules.yaml" in line, line
+        assert not (project / "hub.duckdb").exists(), "nothing was ingested: the hub was never opened"

@@ -43,6 +43,11 @@ class Permission(StrEnum):
     golden_write = "golden:write"      # merge, split, override
     match_read = "match:read"          # score a record against the hub (real-time matching)
     records_write = "records:write"    # integrations: upsert source records (search-before-create)
+    events_read = "events:read"        # the change feed (PII masked for system)
+    webhooks_manage = "webhooks:manage"
+    audits_manage = "audits:manage"    # start decay audits, read their results
+    quality_read = "quality:read"      # quality history and trends (no PII)
+    schedules_read = "schedules:read"
 
 
 _ALL_ROLES = set(Role)
@@ -58,6 +63,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.golden_write: frozenset({Role.steward, Role.admin}),
     Permission.match_read: frozenset({Role.system, Role.steward, Role.admin}),
     Permission.records_write: frozenset({Role.system, Role.admin}),
+    Permission.events_read: frozenset({Role.system, Role.admin}),
+    Permission.webhooks_manage: frozenset({Role.admin}),
+    Permission.audits_manage: frozenset({Role.admin}),
+    Permission.quality_read: frozenset({Role.reader, Role.steward, Role.admin}),
+    Permission.schedules_read: frozenset({Role.admin}),
 }
 
 #: roles that see PII unmasked

@@ -15,6 +15,8 @@ from steward_e2e import ROLES, Served
 
 from mdm.config import load_project
 from mdm.stewardship.app import create_app, iter_routes, route_roles
+from mdm.stewardship.auth import PERMISSIONS, Permission
+from mdm.stewardship.deps import RoleCheck, UiRoleCheck
 from mdm.stewardship.settings import ServerSettings
 
 #: the only routes anyone may call without a key (everything else must name a permission)
@@ -117,3 +119,21 @@ def test_public_routes_need_no_key(server: Served) -> None:
     assert c.get("/docs").status_code == 200
     assert c.get("/docs/openapi-3.0.json").json()["openapi"].startswith("3.0")
     assert c.get("/ui/login").status_code == 200
+
+
+def test_every_role_check_names_a_permission_of_the_one_table(server: Served) -> None:
+    """Routes say what they need (a Permission); which roles have it is auth.PERMISSIONS alone."""
+    named = set()
+    for method, path, route in _routes(server):
+        if not isinstance(route, APIRoute) or (method, path) in PUBLIC:
+            continue
+        pending, checks = list(route.dependant.dependencies), []
+        while pending:
+            dep = pending.pop()
+            if isinstance(dep.call, RoleCheck | UiRoleCheck):
+                checks.append(dep.call)
+            pending.extend(dep.dependencies)
+        assert len(checks) == 1, f"{method} {path}: {len(checks)} role checks"
+        assert checks[0].permission in PERMISSIONS and checks[0].roles == PERMISSIONS[checks[0].permission]
+        named.add(checks[0].permission)
+    assert {Permission.events_read, Permission.webhooks_manage, Permission.audits_manage} <= named

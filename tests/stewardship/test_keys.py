@@ -70,11 +70,12 @@ def test_permissions_by_role() -> None:
     def can(role: Role) -> set[Permission]:
         return {p for p in Permission if principal(role=role).can(p)}
 
-    assert can(Role.reader) == {Permission.whoami, Permission.tasks_read, Permission.golden_read}
+    assert can(Role.reader) == {Permission.whoami, Permission.tasks_read, Permission.golden_read,
+                                Permission.quality_read}
     assert can(Role.steward) == {Permission.whoami, Permission.tasks_read, Permission.tasks_decide,
                                  Permission.tasks_assign, Permission.golden_read, Permission.golden_write,
-                                 Permission.match_read}
+                                 Permission.match_read, Permission.quality_read}
     assert can(Role.admin) == set(Permission)
     assert can(Role.system) == {Permission.whoami, Permission.golden_read, Permission.match_read,
-                                Permission.records_write}
+                                Permission.records_write, Permission.events_read}
     assert not principal(role=Role.reader).sees_pii and principal(role=Role.steward).sees_pii

@@ -24,9 +24,9 @@ from mdm.export import write_query
 from mdm.reports.decay import render_decay_report
 from mdm.reports.html import write_report
 from mdm.stewardship import audit
-from mdm.stewardship.auth import Principal, Role
-from mdm.stewardship.deps import Cursor, State
-from mdm.stewardship.routers import RoleGate, errors
+from mdm.stewardship.auth import Permission, Principal
+from mdm.stewardship.deps import Cursor, RoleCheck, State
+from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
     AuditSummaryList,
     AuditSummaryPublic,
@@ -39,9 +39,9 @@ from mdm.stewardship.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["audits"])
 
-AuditAdmin = Annotated[Principal, Depends(RoleGate("audits:manage", Role.admin))]
-QualityReader = Annotated[Principal, Depends(RoleGate("quality:read", Role.reader, Role.steward, Role.admin))]
-ScheduleReader = Annotated[Principal, Depends(RoleGate("schedules:read", Role.admin))]
+AuditAdmin = Annotated[Principal, Depends(RoleCheck(Permission.audits_manage))]
+QualityReader = Annotated[Principal, Depends(RoleCheck(Permission.quality_read))]
+ScheduleReader = Annotated[Principal, Depends(RoleCheck(Permission.schedules_read))]
 
 
 def _summary(row: tuple[Any, ...]) -> AuditSummaryPublic:

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Query
 from mdm.errors import InputError
 from mdm.publish.feed import MAX_PAGE, read_events
 from mdm.publish.webhooks import EVENT_TYPES
-from mdm.stewardship.auth import Principal, Role
-from mdm.stewardship.deps import Cursor, State
+from mdm.stewardship.auth import Permission, Principal
+from mdm.stewardship.deps import Cursor, RoleCheck, State
 from mdm.stewardship.masking import MaskingPolicy
-from mdm.stewardship.routers import RoleGate, errors
+from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import EventPage, EventPublic
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
 _ONE = "(" + "|".join(EVENT_TYPES) + ")"
 TYPES_PATTERN = f"^{_ONE}(,{_ONE})*$"
 
-FeedReader = Annotated[Principal, Depends(RoleGate("events:read", Role.system, Role.admin))]
+FeedReader = Annotated[Principal, Depends(RoleCheck(Permission.events_read))]
 
 PAGING = """Golden-record changes in sequence order.
 

@@ -21,10 +21,10 @@ from mdm.hub import transaction
 from mdm.publish import webhooks
 from mdm.publish.webhooks import Subscription, WebhookWorker
 from mdm.stewardship import audit
-from mdm.stewardship.auth import Principal, Role
-from mdm.stewardship.deps import Cursor, State
+from mdm.stewardship.auth import Permission, Principal
+from mdm.stewardship.deps import Cursor, RoleCheck, State
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.routers import RoleGate, errors
+from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
     MAX_ID,
     WEBHOOK_URL_PATTERN,
@@ -40,7 +40,7 @@ from mdm.stewardship.schemas import (
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
-WebhookAdmin = Annotated[Principal, Depends(RoleGate("webhooks:manage", Role.admin))]
+WebhookAdmin = Annotated[Principal, Depends(RoleCheck(Permission.webhooks_manage))]
 WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="the subscription's id")]
 _URL = re.compile(WEBHOOK_URL_PATTERN)
 
