@@ -30,7 +30,7 @@ from mdm.stewardship.deps import (
 from mdm.stewardship.errors import AuthenticationError
 from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.routers.tasks import task_detail
-from mdm.stewardship.ui import session, waterfall
+from mdm.stewardship.ui import compare, session, waterfall
 from mdm.stewardship.ui.render import HERE, page
 from mdm.survivorship import resolve_golden_id
 
@@ -177,7 +177,10 @@ def task_page(request: Request, task_id: TaskId, ui: UiTaskReader, state: State,
     chart = waterfall.build([e.model_dump() for e in detail.explanation])
     attrs = [a for a in state.attributes if a in detail.left.attributes or a in detail.right.attributes]
     following = tasks.next_open(cur, after=task_id, by=ui.principal)
+    sides = [detail.left.model_dump(), detail.right.model_dump()]
     return page(request, "task.html", session=ui, d=detail, chart=chart, attributes=attrs, error=error, notice=notice,
+                rows=compare.compare(sides, attrs), reasons=compare.explain(
+                    [e.model_dump() for e in detail.explanation], *sides),
                 skip=following if following != task_id else None,
                 can_decide=ui.principal.can(auth.Permission.tasks_decide),
                 golden_l=_golden_of(cur, detail.left.unique_id), golden_r=_golden_of(cur, detail.right.unique_id))
@@ -278,6 +281,7 @@ def golden_page(request: Request, golden_id: GoldenId, ui: UiGoldenReader, state
     lineage = {e["attribute"]: e for e in d["lineage"]}
     overridden = {o["attribute"]: o for o in d["overrides"]}
     return page(request, "golden.html", session=ui, g=d, lineage=lineage, overridden=overridden,
+                rows=compare.compare(d["members"], state.attributes),
                 attributes=state.attributes, error=error, notice=notice,
                 can_change=ui.principal.can(auth.Permission.golden_write))
 
