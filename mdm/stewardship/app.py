@@ -41,8 +41,8 @@ from mdm.stewardship.routers import (
 from mdm.stewardship.runs import RunManager
 from mdm.stewardship.sessions import SessionStore
 from mdm.stewardship.settings import ServerSettings
+from mdm.stewardship.ui import admin, trends, undo
 from mdm.stewardship.ui import router as ui
-from mdm.stewardship.ui import trends, undo
 from mdm.stewardship.worker import BackgroundWorker
 
 log = logging.getLogger("mdm.stewardship")
@@ -108,7 +108,7 @@ def create_app(settings: ServerSettings, access: HubAccess | None = None) -> Fas
                   docs_url=None, redoc_url=None)
     errors.install(app)
     for r in (health.router, me.router, keys.router, tasks.router, runs.router, audit.router, events.router,
-              webhooks.router, audits.router, ui.router, undo.router, trends.router):
+              webhooks.router, audits.router, ui.router, undo.router, trends.router, admin.router):
         app.include_router(r)
     for r in (golden.router, xref.router, matching.router):
         app.include_router(r)
