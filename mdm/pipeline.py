@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from mdm import progress as progress_counts
 from mdm.config import Dictionary, Project, SourceMapping
 from mdm.errors import HubError
 from mdm.hub import open_hub, transaction
@@ -131,6 +132,7 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
             progress(f"ingest {mapping.source}: {path.name}")
             batches.append(ingest_file(con, path, mapping, project.dictionary, today=today,
                                        own_transaction=False, enrich=standardise_staged(project.dictionary, today)))
+            progress_counts.summary(ingest_summary(batches[-1]))
     lap("ingest_standardise")
     checkpoint("ingested")
     changed = any(b.status == "loaded" for b in batches)
@@ -153,6 +155,9 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
         rules = load_survivorship_rules(project.survivorship_rules)
         trust = {m.source: m.trust for m, _ in project.sources}
         extra["golden"] = build_golden(con, project.dictionary, rules, trust, run_id=run_id, now=started)
+        g = extra["golden"]
+        progress_counts.summary(f"{g['golden_active']:,} active golden records ({g['created']:,} created, "
+                                f"{g['updated']:,} updated, {g['merged']:,} merged, {g['retired']:,} retired)")
     lap("golden")
     extra["stage_seconds"] = stages
     checkpoint("golden")
@@ -160,6 +165,14 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, batches: list[BatchRe
                 [run_id, started, dump_json({"sources": [b.summary() for b in batches], **extra})])
     checkpoint("recorded")
     return extra
+
+
+def ingest_summary(batch: BatchResult) -> str:
+    """One line of what ingesting a file did."""
+    if batch.status != "loaded":
+        return f"{batch.file} unchanged since its last load: skipped"
+    return (f"{batch.rows_read:,} rows read, {batch.rows_accepted:,} accepted, {batch.rows_quarantined:,} quarantined, "
+            f"{batch.values_flagged:,} values flagged")
 
 
 def checkpoint(name: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from mdm import progress
 from mdm.cluster import ClusterSettings, cluster_records
 from mdm.hub.register import register
 from mdm.match.rules import load_match_rules
@@ -62,6 +63,8 @@ def resolve(con: duckdb.DuckDBPyConnection, rules_path: Path, model_dir: Path, r
     _write_clusters(con, clusters.assignments, run_id)
     opened, review = _open_review_tasks(con, run_id, rules.thresholds.review_max_tasks)
     report = clusters.report.to_dict(max_items=50)
+    progress.summary(f"{report['n_records']:,} records, {result.pairs.num_rows:,} pairs scored, "
+                     f"{report['n_clusters']:,} clusters, {opened:,} review tasks opened")
     match = result.summary()
     match["notes"] = list(result.model.manifest.get("notes", []))  # e.g. too little evidence to match
     return {

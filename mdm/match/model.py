@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 from splink import Linker
 
+from mdm import progress
 from mdm.atomic import write_text
 from mdm.match.engine import Engine
 from mdm.match.features import fingerprint
@@ -147,17 +148,19 @@ def _splink_warnings() -> Iterator[_Capture]:
 
 @dataclass
 class _Report:
+    planned: int = 0  # training steps planned (prior, u, each EM session): the progress bar's total
     steps: list[dict[str, Any]] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def step(self, name: str, started: float, **extra: Any) -> None:
         self.steps.append({"step": name, "seconds": round(time.perf_counter() - started, 3), **extra})
+        progress.count("training", len(self.steps), self.planned or None, "steps", note=f"{name} done")
 
 
 def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Engine) -> MatchModel:
     """Estimate prior, u and m from ``features``; never raises for data that cannot fill a level."""
     plan = rules.training
-    report = _Report()
+    report = _Report(planned=2 + len(compiled.em_rules))
     t_all = time.perf_counter()
     frame = engine.register(features)
     linker = Linker(frame, compiled.settings, log_level=None)

@@ -38,6 +38,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mdm import progress
 from mdm.config import Dictionary
 from mdm.errors import ConfigError
 from mdm.hub.register import register
@@ -197,11 +198,19 @@ def standardise(con: duckdb.DuckDBPyConnection, table: str, key: str, dictionary
     n_rows = con.execute("SELECT count(*) FROM _std_in").fetchone()
     runner = _Runner(workers, parallel=n_rows is not None and int(n_rows[0]) >= PARALLEL_MIN_VALUES)
 
+    todo = [0, 0]  # new values to standardise in the jobs started so far, and those done
+
     def start(group: list[str], std_name: str) -> _Job:
-        return _start_fill(con, group, std_name, runner)
+        job = _start_fill(con, group, std_name, runner)
+        todo[0] += job.new
+        return job
+
+    def chunk_done(n: int) -> None:
+        todo[1] += n
+        progress.count("values standardised", todo[1], todo[0], "values")
 
     def finish(job: _Job) -> None:
-        n, c = _finish_fill(con, job)
+        n, c = _finish_fill(con, job, chunk_done)
         tally[0] += n
         tally[1] += c
 
@@ -607,12 +616,18 @@ def _start_fill(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name
     return job
 
 
-def _finish_fill(con: duckdb.DuckDBPyConnection, job: _Job) -> tuple[int, int]:
-    """Wait for a job's results and add them to its cache. Returns (new, already cached) counts."""
+def _finish_fill(con: duckdb.DuckDBPyConnection, job: _Job,
+                 done: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Wait for a job's results and add them to its cache, telling ``done`` the values of each
+    chunk as it arrives. Returns (new, already cached) counts."""
     if not job.new:
         return 0, job.cached
     std = get(job.std_name)
-    batches = [part.result() if isinstance(part, Future) else part for part in job.parts]
+    batches: list[pa.RecordBatch] = []
+    for part in job.parts:
+        batches.append(part.result() if isinstance(part, Future) else part)
+        if done is not None:
+            done(batches[-1].num_rows)
     register(con, "_std_new", pa.Table.from_batches(batches))
     field_list = ", ".join(ident(f) for f in ("ctx", "raw", *std.fields))
     con.execute(f"INSERT INTO std_cache__{std.name} ({field_list}) SELECT {field_list} FROM _std_new")
