@@ -108,10 +108,10 @@ def _value_expr(attr: str, dictionary: Dictionary, display: frozenset[str]) -> s
     if casing == "usps_upper":
         return f"CASE WHEN {std} IS NULL THEN NULL ELSE upper({published}) END"
     if spec.standardiser == "email":
-        # as entered: the source's own local part when the address is the same one ignoring case
-        # (and not SHOUTED); the domain always lower case
+        # as entered: the source's own local part when it is the same one ignoring case (and not
+        # SHOUTED); the domain always the standardised one, lower case (a provider typo corrected)
         local = f"split_part({raw}, '@', 1)"
-        kept = (f"WHEN lower({raw}) = {published} AND {local} <> upper({local}) "
+        kept = (f"WHEN {raw} LIKE '%@%' AND lower({local}) = s.{ident(attr + '__local')} AND {local} <> upper({local}) "
                 f"THEN {local} || '@' || s.{ident(attr + '__domain')} ")
         return f"CASE WHEN {std} IS NULL THEN NULL {kept}ELSE {published} END"
     if casing == "as_entered":

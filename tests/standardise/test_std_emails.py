@@ -56,3 +56,50 @@ EMAILS = [
 @pytest.mark.parametrize(("raw", "expected"), EMAILS)
 def test_email(check, raw, expected):
     check("email", raw, expected)
+
+
+#: a provider's domain one keystroke off (issue 16.3): corrected, the typed domain kept beside it
+PROVIDER_TYPOS = [
+    ("james.li@gmal.com", {"value": "jamesli@gmail.com", "domain": "gmail.com", "valid": True,
+                           "reason": None, "corrected_from": "gmal.com"}),
+    ("ann@yaho.com", {"value": "ann@yahoo.com", "corrected_from": "yaho.com"}),
+    ("ann@yahooo.com", {"value": "ann@yahoo.com"}),
+    ("bob@gmail.con", {"value": "bob@gmail.com", "corrected_from": "gmail.con"}),
+    ("bob@gmial.com", {"value": "bob@gmail.com"}),
+    ("cy@comcat.net", {"value": "cy@comcast.net"}),
+    ("di@iclod.com", {"value": "di@icloud.com"}),
+    ("ed@hotmial.com", {"value": "ed@hotmail.com"}),
+    ("fe@outlok.com", {"value": "fe@outlook.com"}),
+    ("gi@aol.con", {"value": "gi@aol.com"}),  # a short provider: its top-level label only
+    ("hu@gmx.dee", {"value": "hu@gmx.de"}),
+]
+
+#: left as typed: real domains near a provider, national variants, ambiguous typos
+NOT_PROVIDER_TYPOS = [
+    ("a@aon.com", "a@aon.com"),  # one letter from aol.com, but aol is too short to guess from
+    ("a@mi.com", "a@mi.com"),
+    ("a@yahoo.dk", "a@yahoo.dk"),  # a national variant is a provider of its own
+    ("a@yahoo.de", "a@yahoo.de"),
+    ("a@email.com", "a@email.com"),
+    ("a@mail.com", "a@mail.com"),
+    ("a@yahoo.cm", "a@yahoo.cm"),  # yahoo.com or yahoo.ca: not guessed
+    ("a@acme.com", "a@acme.com"),
+    ("a@gmail.com", "a@gmail.com"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), PROVIDER_TYPOS)
+def test_a_provider_domain_one_keystroke_off_is_corrected(check, raw, expected):
+    check("email", raw, expected)
+
+
+@pytest.mark.parametrize(("raw", "value"), NOT_PROVIDER_TYPOS)
+def test_domains_that_are_not_provider_typos_stay(check, raw, value):
+    check("email", raw, {"value": value, "reason": None, "corrected_from": None})
+
+
+def test_every_provider_is_left_as_it_is() -> None:
+    from mdm.standardise.emails import PROVIDERS, provider_typo
+
+    assert len(PROVIDERS) > 100
+    assert all(provider_typo(p) is None for p in PROVIDERS)

@@ -98,3 +98,15 @@ def test_casing_policy_comes_from_the_dictionary(tmp_path: Path, dictionary: Dic
         build_golden(con, shouting, load_survivorship_rules(), {"crm": 90, "web": 50}, run_id=1)
     assert record(con, "crm:c1")["street_address"] == "16827 MAPLE ST"
     assert record(con, "crm:c2")["city"] == "new york"
+
+
+def test_a_provider_typo_is_published_corrected(tmp_path: Path, dictionary: Dictionary, build: Build) -> None:
+    """Issue 16.3: yaho.com / gmal.com never reach the CRM; the local part stays as written."""
+    con = make_hub(tmp_path, dictionary, crm=["c1,Ann,,Lee,Ann.Lee@Yaho.com,,,,,1990-03-03,2024-01-01",
+                                              "c2,Bo,,Ek,bo.ek@gmal.com,,,,,1991-03-03,2024-01-01"], web=WEB)
+    build(con, ["crm:c1"], ["crm:c2"], ["web:w1"])
+    assert record(con, "crm:c1")["email"] == "Ann.Lee@yahoo.com"
+    assert record(con, "crm:c2")["email"] == "bo.ek@gmail.com"
+    fixed = con.execute("SELECT source_id, email__corrected_from FROM record_std WHERE source = 'crm' "
+                        "ORDER BY source_id").fetchall()
+    assert fixed == [("c1", "yaho.com"), ("c2", "gmal.com")]
