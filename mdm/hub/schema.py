@@ -7,11 +7,14 @@ so users extend the dictionary by editing YAML, not code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from mdm.errors import HubError
+from mdm.hub import search
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: record_std is created by the standardise stage (its columns follow the dictionary); its
 #: lookup index is made with it, and by open_hub for hubs made before v6
 RECORD_STD_INDEX = "CREATE INDEX IF NOT EXISTS record_std_source_id ON record_std (source_id)"
@@ -27,7 +30,8 @@ _LINK_DDL = """CREATE TABLE IF NOT EXISTS {table} (
             task_id BIGINT
         )"""
 
-MIGRATIONS: dict[int, list[str]] = {
+#: DDL, or a step that needs more than DDL (filling a new table from the hub's data)
+MIGRATIONS: dict[int, list[str | Callable[[duckdb.DuckDBPyConnection], None]]] = {
     1: [
         "CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1",
         """CREATE TABLE IF NOT EXISTS batch (
@@ -366,6 +370,9 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX IF NOT EXISTS ui_session_key ON ui_session (key_id)",
     ],
+    # the search index of golden records (issue 19.4, mdm/hub/search.py), built from the hub's
+    # golden records and their members' values for a hub made before it
+    8: [*search.DDL, search.migrate],
 }
 
 
@@ -381,7 +388,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
     for version in range(current + 1, SCHEMA_VERSION + 1):
         for ddl in MIGRATIONS[version]:
-            con.execute(ddl)
+            if isinstance(ddl, str):
+                con.execute(ddl)
+            else:
+                ddl(con)
         con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
     return SCHEMA_VERSION
 

@@ -32,7 +32,9 @@ import pandas as pd
 
 from mdm.config import Dictionary, SourceMapping
 from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.hub import search as search_index
 from mdm.ingest.validate import validate_frame
+from mdm.standardise.names import canonical_given_name
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
 from mdm.stewardship.masking import Masker
@@ -123,47 +125,99 @@ def overrides(con: duckdb.DuckDBPyConnection, golden_id: str, *, pii: Collection
 
 # --- search ---------------------------------------------------------------------------
 
-def _field(attribute: str) -> str:
-    return f"json_extract_string(g.record, '$.{attribute}')"  # names come from the dictionary, never input
+#: at most this many words per filter are looked up
+MAX_WORDS = 8
+NAME_FIELDS = ("name", "nickname")
+#: a nickname's canonical (Bill -> william) counts this much of the word itself
+NICKNAME_FACTOR = 0.6
+#: a phone number typed with separators (+1 (415) 555-2671) is one word: its digits
+_PHONE_RUN = re.compile(r"(?<!\w)\+?\(?\d[\d ().\-]{5,}\d(?!\w)")
+
+
+def _join_phone_runs(text: str) -> str:
+    return _PHONE_RUN.sub(lambda m: re.sub(r"\D", "", m.group()) if len(re.sub(r"\D", "", m.group())) >= 7
+                          else m.group(), text)
+
+
+def _word_groups(con: duckdb.DuckDBPyConnection, text: str | None, fields: tuple[str, ...] | None
+                 ) -> list[list[search_index.Term]]:
+    """One group per word: a punctuated word (``o'brien``, ``crm:c1``, ``john.smith``) whole
+    when some token starts with it, else one group per part; a part (or a given name's
+    nickname canonical) matches a token or its start."""
+    words = _join_phone_runs(text or "").split()[:MAX_WORDS]
+    groups: list[list[search_index.Term]] = []
+    for whole, parts in search_index.fold_words(con, words):
+        if not whole:
+            continue
+        if parts != [whole] and search_index.has_prefix(con, whole, fields):
+            groups.append([search_index.Term(whole, True, fields)])
+            continue
+        for part in parts or [whole]:
+            terms = [search_index.Term(part, search_index.prefix_ok(part), fields)]
+            if part.isalpha() and (fields is None or "nickname" in fields):
+                canonical = canonical_given_name(part)
+                if canonical != part:
+                    terms.append(search_index.Term(canonical, False, NAME_FIELDS, NICKNAME_FACTOR))
+            groups.append(terms)
+    return groups
 
 
 def search(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: Collection[str], masked: bool,
            q: str | None = None, name: str | None = None, email: str | None = None, phone: str | None = None,
            postal_code: str | None = None, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Active golden records matching every given filter, on standardised forms: email
-    lower-case and exact, phone by its digits (suffix: a number without its country code
-    matches), postal code by prefix ignoring spaces and case, name and ``q`` by every
-    word appearing (case-insensitive) in the name attributes / any attribute."""
-    clauses = ["g.status = 'active'"]
-    params: list[object] = []
-    have = set(attributes)
-    text = "lower(concat_ws(' ', " + ", ".join(_field(a) for a in attributes) + "))" if attributes else "''"
-    names = [a for a in ("first_name", "middle_name", "last_name", "full_name", "company_name") if a in have]
-    name_text = "lower(concat_ws(' ', " + ", ".join(_field(a) for a in names) + "))" if names else "''"
-    for words, hay in ((q, text), (name, name_text)):
-        for word in (words or "").lower().split()[:8]:
-            clauses.append(f"contains({hay}, ?)")
-            params.append(word)
+    """Active golden records matching every given filter, best first, through the search index
+    (:mod:`mdm.hub.search`: the golden record's values and every member's raw and standardised
+    values, ids, e-mail parts, phone suffixes, nickname canonicals).
+
+    Each word of ``q`` (any field) and ``name`` (the name attributes, nickname-aware: Bill finds
+    William) must match a whole token, or the start of one when it has 3 characters or more;
+    ``email`` matches the address or its start (with ``@``) else its words; ``phone`` by its
+    digits, the whole number or its end (so without country code) or the start of that;
+    ``postal_code`` by prefix ignoring spaces and case. Ranked by score (exact over prefix,
+    ids and names over other fields, the golden record's own values over a member's, more
+    fields matched higher), then golden id. Without filters: every active record by golden id."""
+    groups = _word_groups(con, q, None) + _word_groups(con, name, NAME_FIELDS)
     if email is not None and email.strip():
-        clauses.append(f"lower({_field('email')}) = ?")
-        params.append(email.strip().lower())
+        if "@" in email:
+            ((whole, _),) = search_index.fold_words(con, [email.strip()])
+            groups.append([search_index.Term(whole, True, ("email",))])
+        else:
+            groups += _word_groups(con, email, ("email",))
     if phone is not None:
         digits = re.sub(r"\D", "", phone)
         if not digits:
             raise InputError("phone must contain digits", code="golden.search")
-        clauses.append(f"ends_with(regexp_replace(coalesce({_field('phone')}, ''), '[^0-9]', '', 'g'), ?)")
-        params.append(digits)
+        groups.append([search_index.Term(digits, search_index.prefix_ok(digits), ("phone",))])
     if postal_code is not None and postal_code.strip():
-        clauses.append(f"starts_with(upper(replace(coalesce({_field('postal_code')}, ''), ' ', '')), ?)")
-        params.append(postal_code.replace(" ", "").upper())
-    where = " AND ".join(clauses)
-    total = con.execute(f"SELECT count(*) FROM golden g WHERE {where}", params).fetchone()
-    rows = con.execute(f"""SELECT g.golden_id, g.status, g.version, g.confidence, g.member_count,
-                                  CAST(g.record AS VARCHAR) FROM golden g WHERE {where}
-                           ORDER BY g.golden_id LIMIT ? OFFSET ?""", [*params, limit, offset]).fetchall()
+        ((folded, _),) = search_index.fold_words(con, [postal_code.replace(" ", "")])
+        groups.append([search_index.Term(folded, True, ("postal",))])
+    columns = "golden_id, status, version, confidence, member_count, CAST(record AS VARCHAR)"
+    if groups:
+        # the page's ids and scores from the index alone (it holds active records only), then
+        # those records by primary key: no pass over the golden table
+        ranked, params = search_index.ranked_sql(groups)
+        page = con.execute(f"""WITH ranked AS ({ranked})
+                               SELECT golden_id, score, count(*) OVER () FROM ranked
+                               ORDER BY score DESC, golden_id LIMIT ? OFFSET ?""", [*params, limit, offset]).fetchall()
+        if page:
+            total = int(page[0][2])
+        else:
+            row = con.execute(f"WITH ranked AS ({ranked}) SELECT count(*) FROM ranked", params).fetchone()
+            total = int(row[0]) if row else 0
+        marks = ", ".join("?" for _ in page)
+        fetched = {r[0]: r for r in con.execute(
+            f"SELECT {columns} FROM golden WHERE golden_id IN ({marks}) AND status = 'active'",
+            [p[0] for p in page]).fetchall()} if page else {}
+        rows = [(*fetched[gid], score) for gid, score, _ in page if gid in fetched]
+    else:
+        rows = [(*r, None) for r in con.execute(f"""SELECT {columns} FROM golden WHERE status = 'active'
+                                                   ORDER BY golden_id LIMIT ? OFFSET ?""", [limit, offset]).fetchall()]
+        row = con.execute("SELECT count(*) FROM golden WHERE status = 'active'").fetchone()
+        total = int(row[0]) if row else 0
     found = [{"golden_id": r[0], "status": r[1], "version": r[2], "confidence": r[3], "member_count": r[4],
-              "record": _mask_record(_loads(r[5]) or {}, pii, masked)} for r in rows]
-    return found, int(total[0]) if total else 0
+              "record": _mask_record(_loads(r[5]) or {}, pii, masked),
+              "score": round(float(r[6]), 3) if r[6] is not None else None} for r in rows]
+    return found, total
 
 
 def xref(con: duckdb.DuckDBPyConnection, source: str, source_id: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from mdm.config import Dictionary
+from mdm.hub import search as search_index
 from mdm.hub.sql import ident
 from mdm.survivorship.choose import choose
 from mdm.survivorship.identity import assign_ids
@@ -46,6 +47,13 @@ def build_golden(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, rules: 
     _apply_overrides(con)
     _assemble(con, dictionary.names)
     counts = _write(con, dictionary.names, run_id, now, actor)
+    # the search index follows in the same transaction: all of it after a full build, else the
+    # golden ids in scope (a member's value can change while its golden record does not)
+    if scope is None:
+        search_index.rebuild(con)
+    else:
+        search_index.refresh(con, "SELECT golden_id FROM _sv_ids UNION ALL SELECT golden_id FROM _sv_merged "
+                                  "UNION ALL SELECT golden_id FROM _sv_retired")
     counts["notes"] = list(the_plan.notes)
     for table in ("_sv_base", "_sv_chosen", "_sv_new", "_sv_diff", "_sv_old", "_sv_overlap", "_sv_claim",
                   "_sv_scope_golden", "_sv_scope_ids"):
