@@ -97,13 +97,32 @@ def _unpivot(alias: str, columns: list[str], golden_id: str, golden: bool, sourc
             f"{'TRUE' if golden else 'FALSE'} AS golden FROM {source}")
 
 
-def _values_sql(con: duckdb.DuckDBPyConnection, scoped: bool) -> str:
-    """Every (golden_id, attr, value, golden) to tokenise, for active golden records (those in
-    ``_st_ids`` when ``scoped``)."""
+def _rows(table: str, column: str, values: list[str] | None, scope: str | None) -> str:
+    """``table``'s rows: all (no ``scope``), those whose ``column`` is one of ``values`` (one
+    point lookup each: DuckDB serves ``column = constant`` from the ART index but scans the
+    table for an IN list), or those whose ``column`` is in ``scope`` (a semi-join)."""
+    if scope is None:
+        return table
+    if values is None:
+        return f"(SELECT * FROM {table} WHERE {column} IN (SELECT * FROM {scope}))"
+    if not values:
+        return f"(SELECT * FROM {table} LIMIT 0)"
+    return "(" + " UNION ALL ".join(f"(SELECT * FROM {table} WHERE {column} = {literal(v)})" for v in values) + ")"
+
+
+def _values_sql(con: duckdb.DuckDBPyConnection, scope: str | None, golden_ids: list[str] | None = None,
+                source_ids: list[str] | None = None) -> str:
+    """Every (golden_id, attr, value, golden) to tokenise, for active golden records: all of
+    them, or (``scope`` set) those in ``_st_ids`` whose members are in ``_st_members``;
+    ``golden_ids`` / ``source_ids`` list them for index lookups."""
     attributes = [c for c in _columns(con, "record") if c not in RECORD_FIXED]
-    in_scope = " AND g.golden_id IN (SELECT golden_id FROM _st_ids)" if scoped else ""
-    golden = f"golden g WHERE g.status = 'active'{in_scope}"
+    golden = f"{_rows('golden', 'golden_id', golden_ids, scope)} g WHERE g.status = 'active'"
     members = "_st_members x"
+
+    def member_rows(table: str, alias: str) -> str:
+        rows = _rows(table, "source_id", source_ids, None if scope is None else "(SELECT source_id FROM _st_members)")
+        return f"{members} JOIN {rows} {alias} ON {alias}.source = x.source AND {alias}.source_id = x.source_id"
+
     parts = [f"SELECT g.golden_id, '_id' AS attr, g.golden_id AS value, TRUE AS golden FROM {golden}",
              f"SELECT x.golden_id, '_id', x.source || ':' || x.source_id, FALSE FROM {members}",
              f"SELECT x.golden_id, '_id', x.source_id, FALSE FROM {members}"]
@@ -112,14 +131,12 @@ def _values_sql(con: duckdb.DuckDBPyConnection, scoped: bool) -> str:
         names = "[" + ", ".join(literal(a) for a in attributes) + "]"
         parts.append(f"SELECT g.golden_id, unnest({names}), unnest(json_extract_string(g.record, {paths})), TRUE "
                      f"FROM {golden}")
-        parts.append(_unpivot("r", attributes, "x.golden_id", False,
-                              f"{members} JOIN record r ON r.source = x.source AND r.source_id = x.source_id"))
+        parts.append(_unpivot("r", attributes, "x.golden_id", False, member_rows("record", "r")))
     have_std = set(_columns(con, "record_std"))
     std = [c for a in attributes for c in (a, f"{a}__local") if c in have_std]
     std += [f"{a}__nickname_canonical" for a in GIVEN_NAMES if f"{a}__nickname_canonical" in have_std]
     if std:
-        parts.append(_unpivot("s", std, "x.golden_id", False,
-                              f"{members} JOIN record_std s ON s.source = x.source AND s.source_id = x.source_id"))
+        parts.append(_unpivot("s", std, "x.golden_id", False, member_rows("record_std", "s")))
     return " UNION ALL ".join(f"({p})" for p in parts)
 
 
@@ -156,11 +173,11 @@ def _tokens_sql() -> str:
         GROUP BY token, golden_id, field"""
 
 
-def _members(con: duckdb.DuckDBPyConnection, scoped: bool) -> None:
-    in_scope = "AND x.golden_id IN (SELECT golden_id FROM _st_ids)" if scoped else ""
+def _members(con: duckdb.DuckDBPyConnection, scope: str | None, golden_ids: list[str] | None = None) -> None:
+    """``_st_members``: the current members of the active golden records (in ``scope``)."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _st_members AS
-                    SELECT x.golden_id, x.source, x.source_id FROM xref x JOIN golden g USING (golden_id)
-                    WHERE x.valid_to IS NULL AND g.status = 'active' {in_scope}""")
+                    SELECT x.golden_id, x.source, x.source_id FROM {_rows('xref', 'golden_id', golden_ids, scope)} x
+                    JOIN golden g USING (golden_id) WHERE x.valid_to IS NULL AND g.status = 'active'""")
 
 
 def exists(con: duckdb.DuckDBPyConnection) -> bool:
@@ -175,8 +192,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(f"DROP INDEX IF EXISTS {index}")
     for ddl in DDL:
         con.execute(ddl)
-    _members(con, scoped=False)
-    _fold_values(con, _values_sql(con, False))
+    _members(con, None)
+    _fold_values(con, _values_sql(con, None))
     con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM ({_tokens_sql()}) ORDER BY token, golden_id")
     con.execute("DROP TABLE _st_members")
     con.execute("DROP TABLE _st_v")
@@ -201,8 +218,14 @@ def refresh(con: duckdb.DuckDBPyConnection, ids_sql: str) -> int:
         con.execute(f"DELETE FROM {TABLE} WHERE golden_id IN (SELECT golden_id FROM _st_ids)")
     written = 0
     if ids:
-        _members(con, scoped=True)
-        _fold_values(con, _values_sql(con, True))
+        few = len(ids) <= ROW_DELETE_MAX
+        golden_ids = [str(i[0]) for i in ids] if few else None
+        _members(con, "_st_ids", golden_ids)
+        source_ids = None
+        if few:
+            source_ids = sorted({str(r[0]) for r in con.execute("SELECT source_id FROM _st_members").fetchall()})
+            few = len(source_ids) <= ROW_DELETE_MAX * 5
+        _fold_values(con, _values_sql(con, "_st_ids", golden_ids, source_ids if few else None))
         row = con.execute(f"INSERT INTO {TABLE} {_tokens_sql()} ORDER BY token").fetchone()
         written = int(row[0]) if row else 0
         con.execute("DROP TABLE _st_members")
