@@ -121,6 +121,10 @@ def _values_sql(con: duckdb.DuckDBPyConnection, scope: str | None, golden_ids: l
 
     def member_rows(table: str, alias: str) -> str:
         rows = _rows(table, "source_id", source_ids, None if scope is None else "(SELECT source_id FROM _st_members)")
+        if scope is not None:
+            # looked up on their own first: joined at once, DuckDB gives up the point lookups
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _st_{table} AS SELECT * FROM {rows}")
+            rows = f"_st_{table}"
         return f"{members} JOIN {rows} {alias} ON {alias}.source = x.source AND {alias}.source_id = x.source_id"
 
     parts = [f"SELECT g.golden_id, '_id' AS attr, g.golden_id AS value, TRUE AS golden FROM {golden}",
@@ -228,8 +232,8 @@ def refresh(con: duckdb.DuckDBPyConnection, ids_sql: str) -> int:
         _fold_values(con, _values_sql(con, "_st_ids", golden_ids, source_ids if few else None))
         row = con.execute(f"INSERT INTO {TABLE} {_tokens_sql()} ORDER BY token").fetchone()
         written = int(row[0]) if row else 0
-        con.execute("DROP TABLE _st_members")
-        con.execute("DROP TABLE _st_v")
+        for table in ("_st_members", "_st_v", "_st_record", "_st_record_std"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP TABLE _st_ids")
     return written
 
