@@ -8,6 +8,7 @@ Diacritics are kept (MONTRÉAL); nothing is transliterated.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mdm.standardise.base import Context, FieldValue, ascii_digits, fold_ascii, standardiser
 from mdm.standardise.usps import CA_PROVINCES, US_REGIONS, US_STATES
@@ -40,15 +41,52 @@ def _state_key(text: str) -> str:
     return key.removeprefix("STATE OF ").removeprefix("PROVINCE OF ")
 
 
+#: countries whose postal addresses write the state as its code (NSW 2000, SP 01310-100)
+_STATE_CODES = frozenset({"AU", "BR", "MX", "IN", "MY"})
+
+
+@lru_cache(maxsize=256)
+def subdivisions(country: str) -> dict[str, str]:
+    """A country's subdivisions (ISO 3166-2, pycountry), each name and code as a key
+    (folded like :func:`_state_key`) -> the form stored: its code where addresses use codes, else
+    its name in capitals. Empty for a country pycountry does not know."""
+    import pycountry
+
+    found = list(pycountry.subdivisions.get(country_code=country) or [])  # type: ignore[no-untyped-call]
+    # top-level subdivisions first, so a name both levels use ("Madrid") is read as the higher one
+    found.sort(key=lambda sub: getattr(sub, "parent_code", None) is not None)
+    out: dict[str, str] = {}
+    for sub in found:
+        code = sub.code.split("-", 1)[1]
+        # "Barcelona [Barcelona]", "Illes Balears [Islas Baleares]", "Alacant / Alicante": the
+        # name, then the same in another official language; each is a spelling of it
+        names = [n.strip() for n in re.split(r"\s*[\[\]/]\s*", sub.name) if n.strip()]
+        stored = code if country in _STATE_CODES else " ".join(names[0].upper().split())
+        for name in names:
+            key = _state_key(name)
+            for k in (key, key.replace(" ", ""), key.replace("-", " ")):
+                out.setdefault(k, stored)
+        out.setdefault(code, stored)
+    return out
+
+
 def _state(text: str, ctx: Context) -> dict[str, FieldValue]:
-    """US state/territory or Canadian province -> its 2-letter postal code."""
+    """US state/territory or Canadian province -> its 2-letter postal code; in another country
+    (the record's region) its ISO 3166-2 subdivision: the code where addresses write codes
+    (Australia's WA for "Western Australia"), else the name (so spellings of one state agree)."""
     key = _state_key(text)
-    for table, country in ((US_STATES, "US"), (CA_PROVINCES, "CA")):
-        code = table.get(key) or table.get(key.replace(" ", ""))
+    region = ctx.region
+    if region and region not in US_REGIONS and region != "CA":
+        table = subdivisions(region)
+        stored = table.get(key) or table.get(key.replace(" ", "")) or table.get(key.replace("-", " "))
+        if stored:
+            return {"value": stored, "country": region}
+    for table_, country in ((US_STATES, "US"), (CA_PROVINCES, "CA")):
+        code = table_.get(key) or table_.get(key.replace(" ", ""))
         if code:
             return {"value": code, "country": country}
     value = " ".join(text.upper().split())
-    if ctx.region in US_REGIONS or ctx.region == "CA":
+    if region in US_REGIONS or region == "CA":
         return {"value": value, "valid": False, "reason": "state.unknown"}
     return {"value": value}
 

@@ -447,8 +447,9 @@ def _key_type(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
 
 #: bumped when a standardiser's results change for values it has cached before, so caches made by
 #: an older mdm are rebuilt rather than trusted (2: non-US street parts, family-name-first pinyin,
-#: Chinese resident ids; email 2: more placeholder addresses; email 3: provider typos corrected)
-CACHE_VERSIONS: dict[str, int] = {"address": 2, "full_name": 2, "national_id": 2, "email": 3}
+#: Chinese resident ids; email 2: more placeholder addresses; email 3: provider typos corrected;
+#: state 2: ISO 3166-2 subdivisions outside North America)
+CACHE_VERSIONS: dict[str, int] = {"address": 2, "full_name": 2, "national_id": 2, "email": 3, "state": 2}
 _VERSIONS = "std_versions"  # not std_cache__*: the caches are found by that prefix
 
 

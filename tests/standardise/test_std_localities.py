@@ -135,3 +135,25 @@ CITIES = [
 @pytest.mark.parametrize(("raw", "expected"), CITIES)
 def test_city(check, raw, expected):
     check("city", raw, expected)
+
+
+#: states and provinces outside North America: ISO 3166-2 (pycountry), every spelling of one
+#: state one stored value; the code where addresses write codes, else the name
+OTHER_STATES = [
+    ("AU", "Western Australia", "WA"), ("AU", "wa", "WA"), ("AU", "WA", "WA"), ("AU", "new south wales", "NSW"),
+    ("AU", "Qld", "QLD"),
+    ("ES", "Barcelona", "BARCELONA"), ("ES", "Islas Baleares", "ILLES BALEARS"),
+    ("ES", "Illes Balears", "ILLES BALEARS"),
+    ("FR", "Ile de France", "ÎLE-DE-FRANCE"), ("FR", "Île-de-France", "ÎLE-DE-FRANCE"),
+    ("DE", "NW", "NORDRHEIN-WESTFALEN"), ("DE", "nordrhein westfalen", "NORDRHEIN-WESTFALEN"),
+]
+
+
+@pytest.mark.parametrize(("region", "raw", "stored"), OTHER_STATES)
+def test_a_state_abroad_is_its_iso_subdivision(check, region, raw, stored):
+    check("state", raw, {"value": stored, "valid": True, "country": region}, Context(default_region=region))
+
+
+def test_a_us_code_still_reads_as_the_us_state_where_the_region_is_american(check):
+    check("state", "wa", {"value": "WA", "country": "US"}, Context(default_region="US"))
+    check("state", "wa", {"value": "WA", "country": "US"})  # no region: North America first, as before
