@@ -57,8 +57,10 @@ def _id_norm(expr: str) -> str:
 
 
 def measure_hub(con: duckdb.DuckDBPyConnection, data_dir: Path, *, trust: dict[str, int] | None = None,
-                dictionary_path: Path | None = None, rules_path: Path | None = None) -> dict[str, Any]:
-    """Figures per attribute for the hub open on ``con`` (see the module docstring)."""
+                dictionary_path: Path | None = None, rules_path: Path | None = None,
+                attributes: Sequence[str] | None = None) -> dict[str, Any]:
+    """Figures per attribute for the hub open on ``con`` (see the module docstring); ``attributes``:
+    those ``truth_entities.csv`` carries (default: all of :data:`TRUTH_ATTRIBUTES`)."""
     from mdm.config import load_dictionary
     from mdm.survivorship.choose import build_base
     from mdm.survivorship.rules import load_survivorship_rules, plan
@@ -93,7 +95,8 @@ def measure_hub(con: duckdb.DuckDBPyConnection, data_dir: Path, *, trust: dict[s
                    QUALIFY row_number() OVER (PARTITION BY golden_id ORDER BY n DESC, entity_id) = 1""")
     # the members' candidate values, exactly as survivorship forms them
     present = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
-    attrs = [a for a in TRUTH_ATTRIBUTES if a in dictionary.attributes and a in present]
+    attrs = [a for a in TRUTH_ATTRIBUTES if a in dictionary.attributes and a in present
+             and (attributes is None or a in attributes)]
     the_plan = plan(rules, dictionary, set(attrs))
     con.execute("""CREATE OR REPLACE TEMP TABLE _sv_cm AS
                    SELECT m.unique_id, m.golden_id AS cluster_id FROM _gq_member m""")

@@ -189,6 +189,33 @@ def _hub_path(cfg: Path) -> Path:
     return hub if hub.is_absolute() else cfg.parent / hub
 
 
+def golden_correctness(folder: Path) -> dict[str, Any]:
+    """Issue 16.4 on this corpus: per attribute the entity truth covers, the share of golden values
+    equal to it, the share where a member held it, their ratio, and plain "most recent from the most
+    trusted source" beside it (:func:`bench.golden_quality.measure_hub`), with the corpus's own trust."""
+    import csv
+
+    import duckdb
+    import yaml
+
+    from bench.golden_quality import measure_hub
+
+    entities = folder / "truth_entities.csv"
+    if not entities.exists():
+        return {"error": "the corpus has no truth_entities.csv"}
+    with entities.open(encoding="utf-8", newline="") as fh:
+        attributes = next(csv.reader(fh))[1:]
+    trust = {}
+    for mapping in sorted((folder / "mappings").glob("*.yaml")):
+        doc = yaml.safe_load(mapping.read_text(encoding="utf-8"))
+        trust[str(doc["source"])] = int(doc["trust"])
+    con = duckdb.connect(str(_hub_path(folder / "mdm.yaml")), read_only=True)
+    try:
+        return measure_hub(con, folder, trust=trust, attributes=attributes)
+    finally:
+        con.close()
+
+
 def run_corpus(name: str, n_records: int, seed: int, workdir: Path, *, splink: bool = True) -> dict[str, Any]:
     """Generate corpus ``name`` into ``workdir/name`` and measure mdm (and plain Splink) on it."""
     folder = workdir / name
@@ -205,6 +232,8 @@ def run_corpus(name: str, n_records: int, seed: int, workdir: Path, *, splink: b
         "generate_seconds": round(time.perf_counter() - t0, 2),
     }
     result["mdm"] = score_mdm(folder, truth)
+    if not result["mdm"].get("crash"):
+        result["mdm"]["golden"] = golden_correctness(folder)
     result["seconds"] = round(time.perf_counter() - t0, 2)
     if splink:
         try:

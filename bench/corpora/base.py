@@ -6,6 +6,7 @@ On disk a corpus folder looks like a new user's project (DESIGN.md 3.3 / 3.4)::
     DIR/mappings/NAME.yaml  one mapping per source (source, trust, id_column, columns, ...)
     DIR/data/FILE           the source files (CSV, ;-separated, JSON lines, GB18030 ...)
     DIR/truth.csv           source, source_id, entity_id, household_id, unusable
+    DIR/truth_entities.csv  entity_id and the entity's true current values (golden correctness)
     DIR/corpus.json         what the generator made (name, seed, sizes)
 """
 
@@ -73,6 +74,12 @@ class Corpus:
     entities: int = 0
     households: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
+    #: entity id -> its true current values (dictionary attribute -> value), for golden correctness
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def truth(self, entity_id: str, **attributes: Any) -> None:
+        """Record an entity's true current values (None: the entity has none)."""
+        self.values[entity_id] = {k: v for k, v in attributes.items() if v is not None}
 
     def finish(self, rng: random.Random, prefix: dict[str, str] | None = None) -> None:
         """Shuffle each source's rows and give them ids (so duplicates are never neighbours)."""
@@ -113,6 +120,14 @@ class Corpus:
             f"# robustness corpus {self.name}: {self.title}\n"
             + yaml.safe_dump({"hub": "hub/hub.duckdb", "sources": cfg_sources}, sort_keys=False), encoding="utf-8")
         (out / "truth.csv").write_text(truth.getvalue(), encoding="utf-8")
+        if self.values:
+            attrs = sorted({a for v in self.values.values() for a in v})
+            ents = io.StringIO()
+            ew = csv.writer(ents, lineterminator="\n")
+            ew.writerow(["entity_id", *attrs])
+            for ent, v in self.values.items():
+                ew.writerow([ent, *(_text(v.get(a)) for a in attrs)])
+            (out / "truth_entities.csv").write_text(ents.getvalue(), encoding="utf-8")
         meta = {"corpus": self.name, "title": self.title, "seed": self.seed, "records": self.records,
                 "entities": self.entities, "households": self.households,
                 "sources": {s.name: len(s.rows) for s in self.sources}, **self.notes}

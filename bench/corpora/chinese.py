@@ -128,6 +128,8 @@ def generate(n_records: int, seed: int) -> Corpus:
             person = {"surname": surname, "given": given, "born": born, "rid": resident_id(region, born, seq),
                       "rid15": legacy_id(region, born, seq), "mobile": _mobile(rng), "landline": landline,
                       "address": address, "email_n": rng.randint(1, 999)}
+            # names are left out: Han and pinyin are both the customer's own, neither is "the" truth
+            corpus.truth(ent, birth_date=born.isoformat(), national_id=person["rid"])
             for src, p_in in ((crm, 0.75), (erp, 0.65), (legacy, 0.5)):
                 n = (1 if rng.random() < p_in else 0) + (1 if rng.random() < 0.05 else 0)
                 for _ in range(n):

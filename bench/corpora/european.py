@@ -50,6 +50,7 @@ def generate(n_records: int, seed: int) -> Corpus:
                 given.append(second)
         surname = f.last_name()
         dob = dt.date.fromordinal(rng.randint(lo, hi))
+        corpus.truth(ent, first_name=" ".join(given), last_name=surname, birth_date=dob.isoformat())
         copies = {"register": 0, "parish": 0}
         if rng.random() < 0.75:
             copies["register"] = 1 + (rng.random() < 0.12)

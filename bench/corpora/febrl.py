@@ -134,6 +134,13 @@ def _row(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: rec.get(k) for k in FIELDS}
 
 
+def _truth(corpus: Corpus, ent: str, rec: dict[str, Any]) -> None:
+    """The original's values are the entity's (phone and street compared as published are left out:
+    the original's own spelling, "04xx xxx xxx", "12 smith st", is not the form a hub publishes)."""
+    corpus.truth(ent, first_name=rec["given_name"], last_name=rec["surname"], birth_date=rec["dob"].isoformat(),
+                 national_id=rec["soc_sec_id"], city=rec["suburb"], postal_code=rec["postcode"], state=rec["state"])
+
+
 def dedupe(n_records: int, seed: int) -> Corpus:
     """Corpus ``b``: one file, originals plus 1-5 heavily corrupted duplicates."""
     w = _World(seed)
@@ -146,6 +153,7 @@ def dedupe(n_records: int, seed: int) -> Corpus:
         e += 1
         ent = f"B{e:06d}"
         rec = w.original()
+        _truth(corpus, ent, rec)
         src.add(_row(rec), ent, f"H{ent}")
         if w.rng.random() < 0.5:
             for _ in range(w.rng.choices((1, 2, 3, 4, 5), (40, 25, 15, 12, 8))[0]):
@@ -170,6 +178,7 @@ def link(n_records: int, seed: int) -> Corpus:
         e += 1
         ent = f"C{e:06d}"
         rec = w.original()
+        _truth(corpus, ent, rec)
         r = w.rng.random()
         in_a, in_b = r < 0.8, r >= 0.25
         if in_a:

@@ -86,6 +86,8 @@ def generate(n_records: int, seed: int) -> Corpus:
             p = {"first": first, "last": surnames, "born": dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
                  "dni": dni(rng.randint(1_000_000, 79_999_999)), "mobile": _mobile(rng) if rng.random() < 0.85
                  else None, "email": person.email(), "home": home}
+            corpus.truth(ent, first_name=first, last_name=surnames, birth_date=p["born"].isoformat(),
+                         national_id=p["dni"], email=p["email"], postal_code=home["cp"], city=home["city"])
             for src, p_in in ((clientes, 0.7), (tienda, 0.55), (seguros, 0.6)):
                 n = (1 if rng.random() < p_in else 0) + (1 if rng.random() < 0.05 else 0)
                 for _ in range(n):

@@ -87,6 +87,9 @@ def generate(n_records: int, seed: int) -> Corpus:
                       "email": None, "home": home}
             person["email"] = (f"{first.lower()}.{surname.lower()}{rng.randint(1, 99)}@{f.free_email_domain()}"
                                if rng.random() < 0.8 else None)
+            corpus.truth(ent, first_name=first, middle_name=person["middle"], last_name=surname,
+                         birth_date=dob.isoformat(), national_id=person["ssn"], email=person["email"],
+                         city=home["city"], state=home["state"], postal_code=home["zip"])
             moved_in = rng.choice(("dmv", "clinic", "tax")) if rng.random() < 0.13 else None
             old = _home(f, rng)
             for src, p_in in ((dmv, 0.8 if dob < today.replace(year=today.year - 16) else 0.0), (clinic, 0.6),
