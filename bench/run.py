@@ -71,7 +71,7 @@ def bench_match(sizes: list[int]) -> Path:
                                             "at 1M <= plain Splink's time, peak <= 8 GB", "runs": runs})
 
 
-STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read", "accuracy",
+STEPS = ("ingest", "standardise", "match", "operations", "decay", "realtime", "golden_read", "search", "accuracy",
          "golden_quality")
 
 
@@ -125,6 +125,14 @@ def main() -> None:
         if not hubs:
             raise SystemExit("golden_read: no hub to read; run the operations step for these sizes first")
         bench_golden_read_main([str(h) for h in hubs])
+    if "search" in args.only:  # golden.search latency on the operations step's hubs (bench/search.py)
+        from bench.common import DATA
+        from bench.search import main as bench_search_main
+
+        hubs = [DATA / f"hub-{n}" for n in sizes if (DATA / f"hub-{n}" / "hub.duckdb").exists()]
+        if not hubs:
+            raise SystemExit("search: no hub to search; run the operations step for these sizes first")
+        bench_search_main([str(h) for h in hubs])
     if "accuracy" in args.only:  # mdm's defaults and plain Splink on six corpora mdm has never seen
         from bench.robustness import main as bench_robustness_main
 
