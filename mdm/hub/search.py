@@ -97,17 +97,18 @@ def _unpivot(alias: str, columns: list[str], golden_id: str, golden: bool, sourc
             f"{'TRUE' if golden else 'FALSE'} AS golden FROM {source}")
 
 
-def _rows(table: str, column: str, values: list[str] | None, scope: str | None) -> str:
+def _rows(table: str, column: str, values: list[str] | None, scope: str | None, select: str = "*") -> str:
     """``table``'s rows: all (no ``scope``), those whose ``column`` is one of ``values`` (one
     point lookup each: DuckDB serves ``column = constant`` from the ART index but scans the
     table for an IN list), or those whose ``column`` is in ``scope`` (a semi-join)."""
     if scope is None:
         return table
     if values is None:
-        return f"(SELECT * FROM {table} WHERE {column} IN (SELECT * FROM {scope}))"
+        return f"(SELECT {select} FROM {table} WHERE {column} IN (SELECT * FROM {scope}))"
     if not values:
-        return f"(SELECT * FROM {table} LIMIT 0)"
-    return "(" + " UNION ALL ".join(f"(SELECT * FROM {table} WHERE {column} = {literal(v)})" for v in values) + ")"
+        return f"(SELECT {select} FROM {table} LIMIT 0)"
+    return "(" + " UNION ALL ".join(f"(SELECT {select} FROM {table} WHERE {column} = {literal(v)})"
+                                    for v in values) + ")"
 
 
 def _values_sql(con: duckdb.DuckDBPyConnection, scope: str | None, golden_ids: list[str] | None = None,
@@ -119,8 +120,10 @@ def _values_sql(con: duckdb.DuckDBPyConnection, scope: str | None, golden_ids: l
     golden = f"{_rows('golden', 'golden_id', golden_ids, scope)} g WHERE g.status = 'active'"
     members = "_st_members x"
 
-    def member_rows(table: str, alias: str) -> str:
-        rows = _rows(table, "source_id", source_ids, None if scope is None else "(SELECT source_id FROM _st_members)")
+    def member_rows(table: str, alias: str, columns: list[str]) -> str:
+        select = ", ".join(ident(c) for c in ["source", "source_id", *columns])
+        rows = _rows(table, "source_id", source_ids, None if scope is None else "(SELECT source_id FROM _st_members)",
+                     select)
         if scope is not None:
             # looked up on their own first: joined at once, DuckDB gives up the point lookups
             con.execute(f"CREATE OR REPLACE TEMP TABLE _st_{table} AS SELECT * FROM {rows}")
@@ -135,35 +138,37 @@ def _values_sql(con: duckdb.DuckDBPyConnection, scope: str | None, golden_ids: l
         names = "[" + ", ".join(literal(a) for a in attributes) + "]"
         parts.append(f"SELECT g.golden_id, unnest({names}), unnest(json_extract_string(g.record, {paths})), TRUE "
                      f"FROM {golden}")
-        parts.append(_unpivot("r", attributes, "x.golden_id", False, member_rows("record", "r")))
+        parts.append(_unpivot("r", attributes, "x.golden_id", False, member_rows("record", "r", attributes)))
     have_std = set(_columns(con, "record_std"))
     std = [c for a in attributes for c in (a, f"{a}__local") if c in have_std]
     std += [f"{a}__nickname_canonical" for a in GIVEN_NAMES if f"{a}__nickname_canonical" in have_std]
     if std:
-        parts.append(_unpivot("s", std, "x.golden_id", False, member_rows("record_std", "s")))
+        parts.append(_unpivot("s", std, "x.golden_id", False, member_rows("record_std", "s", std)))
     return " UNION ALL ".join(f"({p})" for p in parts)
 
 
 def _fold_values(con: duckdb.DuckDBPyConnection, values: str) -> None:
-    """``_st_v (golden_id, field, weight, f)``: each distinct folded value of a golden record
-    and field once, at its best weight (members mostly repeat the golden record's values)."""
+    """``_st_v (golden_id, field, weight, f, words)``: each distinct folded value of a golden
+    record and field once, at its best weight (members mostly repeat the golden record's
+    values), with its words (split once: a Unicode class costs DuckDB milliseconds to compile
+    per use, which a one-record refresh feels)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _st_v AS
-        SELECT golden_id, field, max(CAST({_weight_sql('field', 'golden')} AS DOUBLE)) AS weight, f
-        FROM (SELECT golden_id, {_field_sql('attr')} AS field, golden, {fold_sql('value')} AS f
-              FROM ({values}) WHERE value IS NOT NULL)
-        WHERE f <> '' GROUP BY golden_id, field, f""")
+        SELECT *, regexp_split_to_array(f, {WORD_SPLIT}) AS words FROM (
+            SELECT golden_id, field, max(CAST({_weight_sql('field', 'golden')} AS DOUBLE)) AS weight, f
+            FROM (SELECT golden_id, {_field_sql('attr')} AS field, golden, {fold_sql('value')} AS f
+                  FROM ({values}) WHERE value IS NOT NULL)
+            WHERE f <> '' GROUP BY golden_id, field, f)""")
 
 
 def _tokens_sql() -> str:
     """(token, golden_id, field, weight) of ``_st_v``, one row per token, golden id and field."""
     return f"""
         SELECT token, golden_id, field, max(weight) AS weight FROM (
-            SELECT unnest(regexp_split_to_array(f, {WORD_SPLIT})) AS token, golden_id, field, weight FROM _st_v
-            WHERE field <> 'id'
+            SELECT unnest(words) AS token, golden_id, field, weight FROM _st_v WHERE field <> 'id'
             UNION ALL
             SELECT f, golden_id, field, weight FROM _st_v
-            WHERE field = 'id' OR (NOT regexp_matches(f, '\\s') AND regexp_matches(f, {WORD_SPLIT}))
+            WHERE field = 'id' OR (NOT regexp_matches(f, '\\s') AND words <> [f])
             UNION ALL
             SELECT split_part(f, '@', 1), golden_id, field, weight FROM _st_v
             WHERE field = 'email' AND contains(f, '@')
