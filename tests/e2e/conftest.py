@@ -6,6 +6,7 @@ session; each server gets its own copy of it (see :mod:`steward_e2e`).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +17,33 @@ from pathlib import Path
 import duckdb
 import pytest
 from steward_e2e import Served, start_server, stop_server
+
+ARTIFACTS = Path(os.environ.get("MDM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "ui"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After each browser test, a screenshot of every page it left open, in test-artifacts/ui/
+    (issue 19: each page a steward sees is kept as an artifact): the pages of any Playwright
+    browser or page among the test's fixtures, named after the test."""
+    yield
+    from playwright.sync_api import Browser, Page
+
+    pages: list[Page] = []
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, Browser):
+            pages += [p for ctx in value.contexts for p in ctx.pages]
+        elif isinstance(value, Page):
+            pages.append(value)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", item.name).strip("-")
+    for i, page in enumerate(dict.fromkeys(pages)):
+        if page.is_closed() or page.url in ("", "about:blank"):
+            continue
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}{f'-{i}' if i else ''}.png"), full_page=True)
+        except Exception:  # an artifact never fails a test
+            continue
 
 
 @pytest.fixture(scope="session")
