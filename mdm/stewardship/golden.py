@@ -33,6 +33,7 @@ import pandas as pd
 from mdm.config import Dictionary, SourceMapping
 from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.hub import search as search_index
+from mdm.hub.sql import ident
 from mdm.ingest.validate import validate_frame
 from mdm.standardise.names import canonical_given_name
 from mdm.stewardship import audit
@@ -237,37 +238,54 @@ def xref(con: duckdb.DuckDBPyConnection, source: str, source_id: str) -> dict[st
 
 def conflicts(con: duckdb.DuckDBPyConnection, *, attributes: list[str], pii: Collection[str], masked: bool,
               attribute: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Active golden records whose member records disagree on an attribute (distinct
-    standardised values): one row per (golden record, attribute) with each value and the
-    member records that assert it."""
+    """Active golden records whose member records disagree on an attribute: one row per (golden
+    record, attribute) with its version, each value and the member records that assert it.
+
+    Values are compared as standardised, with case, accents and spacing folded away
+    (``González`` and ``gonzalez`` are one value, not a conflict); each value lists the spellings
+    folded into it and ``raw``, the first asserting record's own value as its source wrote it:
+    what "use this value" makes the golden value (through the validated override)."""
     have = {r[0] for r in con.execute("DESCRIBE record_std").fetchall()}
     cols = [a for a in attributes if a in have and (attribute is None or a == attribute)]
     if not cols:
         return [], 0
-    select = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
-    on = ", ".join(f'"{c}"' for c in cols)
+    raw_have = {r[0] for r in con.execute("DESCRIBE record").fetchall()}
+    select = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
+    raw_select = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" if c in raw_have
+                           else f"CAST(NULL AS VARCHAR) AS {ident(c)}" for c in cols)
+    on = ", ".join(ident(c) for c in cols)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _gc_values AS
-        SELECT x.golden_id, u.attribute, u.value, u.source || ':' || u.source_id AS unique_id
+        SELECT x.golden_id, g.version, u.attribute, u.value, u.source || ':' || u.source_id AS unique_id,
+               nullif(trim(regexp_replace(strip_accents(lower(u.value)), '\\s+', ' ', 'g')), '') AS folded,
+               CASE WHEN trim(r.value) <> '' THEN r.value END AS raw
         FROM (UNPIVOT (SELECT source, source_id, {select} FROM record_std) ON {on}
               INTO NAME attribute VALUE value) u
         JOIN xref x ON x.source = u.source AND x.source_id = u.source_id AND x.valid_to IS NULL
         JOIN golden g ON g.golden_id = x.golden_id AND g.status = 'active'
+        LEFT JOIN (UNPIVOT (SELECT source, source_id, {raw_select} FROM record) ON {on}
+                   INTO NAME attribute VALUE value) r
+          ON r.source = u.source AND r.source_id = u.source_id AND r.attribute = u.attribute
         WHERE u.value IS NOT NULL AND u.value <> ''""")
     try:
-        disputed = """SELECT golden_id, attribute FROM _gc_values GROUP BY ALL HAVING count(DISTINCT value) > 1"""
+        disputed = """SELECT golden_id, attribute FROM _gc_values GROUP BY ALL HAVING count(DISTINCT folded) > 1"""
         total = con.execute(f"SELECT count(*) FROM ({disputed})").fetchone()
         rows = con.execute(f"""
             WITH d AS ({disputed} ORDER BY golden_id, attribute LIMIT ? OFFSET ?)
-            SELECT v.golden_id, v.attribute, v.value, list(v.unique_id ORDER BY v.unique_id)
+            SELECT v.golden_id, any_value(v.version), v.attribute, min(v.value),
+                   list(v.unique_id ORDER BY v.unique_id), list(DISTINCT v.value ORDER BY v.value),
+                   arg_min(v.raw, v.unique_id)
             FROM _gc_values v JOIN d USING (golden_id, attribute)
-            GROUP BY ALL ORDER BY v.golden_id, v.attribute, v.value""", [limit, offset]).fetchall()
+            GROUP BY v.golden_id, v.attribute, v.folded ORDER BY v.golden_id, v.attribute, min(v.value)""",
+                           [limit, offset]).fetchall()
     finally:
         con.execute("DROP TABLE IF EXISTS _gc_values")
     out: list[dict[str, Any]] = []
-    for golden_id, attr, value, sources in rows:
+    for golden_id, version, attr, value, sources, spellings, raw in rows:
         if not out or (out[-1]["golden_id"], out[-1]["attribute"]) != (golden_id, attr):
-            out.append({"golden_id": golden_id, "attribute": attr, "values": []})
-        out[-1]["values"].append({"value": _mask_value(attr, value, pii, masked), "records": list(sources)})
+            out.append({"golden_id": golden_id, "version": int(version), "attribute": attr, "values": []})
+        out[-1]["values"].append({"value": _mask_value(attr, value, pii, masked), "records": list(sources),
+                                  "spellings": [_mask_value(attr, v, pii, masked) for v in spellings],
+                                  "raw": _mask_value(attr, raw, pii, masked)})
     return out, int(total[0]) if total else 0
 
 

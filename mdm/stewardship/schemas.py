@@ -426,12 +426,18 @@ class XrefPublic(BaseModel):
 
 
 class ConflictValue(BaseModel):
-    value: str | None
+    value: str | None = Field(description="the value as standardised (case, accents and spacing folded "
+                                          "away when values are compared)")
     records: list[str] = Field(description="member records (source:source_id) asserting the value")
+    spellings: list[str | None] = Field(default_factory=list,
+                                        description="the standardised spellings folded into this value")
+    raw: str | None = Field(default=None, description="the first asserting record's own value as its source "
+                                                      "wrote it: what 'use this value' overrides the golden value with")
 
 
 class ConflictPublic(BaseModel):
     golden_id: str
+    version: int = Field(default=1, description="the golden record's version (for an override)")
     attribute: str
     values: list[ConflictValue]
 

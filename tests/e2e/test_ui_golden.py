@@ -91,3 +91,36 @@ def test_reader_searches_and_sees_conflicts_masked(gpage: Page, ui_server: Serve
     expect(gpage.get_by_test_id("conflicts")).to_be_visible()
     expect(gpage.get_by_test_id("total")).not_to_have_text("0 conflicts")
     shot(gpage, "13-conflicts")
+    expect(gpage.get_by_role("button", name="Use this value")).to_have_count(0)  # nor use a member's value
+
+
+def test_steward_uses_a_members_value_and_a_bad_override_is_refused(gpage: Page, ui_server: Served) -> None:
+    """Issue 19.5 in the browser: "use this value" on the conflicts page makes that member's own
+    value the golden value (an override, in lineage); a value the dictionary refuses is refused
+    with its reason and changes nothing."""
+    api = ui_server.client("steward")
+    conflicts = api.get("/api/v1/golden/conflicts", params={"attribute": "first_name", "limit": 50}).json()
+    chosen = next((c, v) for c in conflicts["conflicts"] for v in c["values"]
+                  if v["raw"] and api.get(f"/api/v1/golden/{c['golden_id']}").json()["record"]["first_name"]
+                  != v["raw"])
+    conflict, value = chosen
+    gid = conflict["golden_id"]
+    login(gpage, ui_server.keys["steward"], "/ui/conflicts?attribute=first_name")
+    gpage.goto("/ui/conflicts?attribute=first_name")
+    index = conflict["values"].index(value) + 1
+    gpage.get_by_test_id(f"use-{gid}-first_name-{index}").click()
+    expect(gpage).to_have_url(re.compile(rf"/ui/golden/{gid}\?"))
+    expect(gpage.get_by_test_id("golden-notice")).to_contain_text("first_name overridden")
+    after = api.get(f"/api/v1/golden/{gid}").json()
+    assert after["record"]["first_name"] == value["raw"]
+    assert next(e for e in after["lineage"] if e["attribute"] == "first_name")["rule"] == "steward_override"
+    shot(gpage, "14-use-this-value")
+
+    gpage.select_option("#attribute", "birth_date")
+    gpage.fill("#value", "not a date")
+    gpage.fill("#override-reason", "typed in the wrong field")
+    gpage.get_by_test_id("override-submit").click()
+    expect(gpage.get_by_test_id("golden-error")).to_contain_text("not a valid date")
+    shot(gpage, "15-override-refused")
+    again = api.get(f"/api/v1/golden/{gid}").json()
+    assert again["record"]["birth_date"] == after["record"]["birth_date"] and again["version"] == after["version"]

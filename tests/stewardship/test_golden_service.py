@@ -200,6 +200,27 @@ def test_search_xref_and_conflicts(ghub: duckdb.DuckDBPyConnection, dictionary: 
     assert masked == [] or all(v["value"].endswith("*") for c in masked for v in c["values"])
 
 
+def test_conflicts_fold_case_and_accents_and_offer_the_source_value(ghub: duckdb.DuckDBPyConnection,
+                                                                    dictionary: Dictionary) -> None:
+    """Issue 19.5: a difference of case or accents only is no conflict; each value carries the
+    spellings folded into it and the first asserting record's own value ("use this value")."""
+    gid = golden_of(ghub, "crm:c1")
+    ghub.execute("UPDATE record_std SET last_name = 'SMÍTH' WHERE source = 'web' AND source_id = 'w1'")
+    found, _ = golden.conflicts(ghub, attributes=dictionary.names, pii=PII, masked=False)
+    mine = {c["attribute"]: c for c in found if c["golden_id"] == gid}
+    assert "last_name" not in mine, mine.get("last_name")   # smith = SMÍTH once folded
+    assert mine["first_name"]["version"] == _version(ghub, gid)
+    values = {v["value"]: v for v in mine["first_name"]["values"]}
+    assert values["john"]["records"] == ["crm:c1", "crm:c2"] and values["john"]["raw"] == "John"
+    assert values["jon"]["records"] == ["web:w1"] and values["jon"]["raw"] == "Jon"
+    ghub.execute("UPDATE record_std SET last_name = 'smyth' WHERE source = 'web' AND source_id = 'w1'")
+    found, _ = golden.conflicts(ghub, attributes=dictionary.names, pii=PII, masked=False, attribute="last_name")
+    spelled = [v for c in found if c["golden_id"] == gid for v in c["values"]]
+    assert {v["value"] for v in spelled} == {"smith", "smyth"}
+    masked, _ = golden.conflicts(ghub, attributes=dictionary.names, pii=PII, masked=True, attribute="email")
+    assert all(v["raw"] is None or v["raw"].endswith("*") for c in masked for v in c["values"])
+
+
 @pytest.mark.parametrize(("attribute", "value", "reason"), [
     ("birth_date", "not a date", "not a valid date"),
     ("birth_date", "1850-01-01", "outside the range"),

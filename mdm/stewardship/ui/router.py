@@ -342,5 +342,6 @@ def conflicts_page(request: Request, ui: UiGoldenReader, state: State, cur: Curs
 
     return page(request, "conflicts.html", session=ui, found=found, total=total, attribute=attribute or "",
                 attributes=state.attributes, page_no=page_no, pages=pages,
+                can_change=ui.principal.can(auth.Permission.golden_write),
                 prev=link(page_no - 1) if page_no > 1 else None,
                 next_link=link(page_no + 1) if page_no < pages else None)
