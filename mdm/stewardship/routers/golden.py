@@ -49,16 +49,22 @@ def _masked(state: State, reader: Principal) -> bool:
 @router.get("", responses=errors())
 def search_golden(
     reader: GoldenReader, state: State, cur: Cursor,
-    q: Annotated[str | None, Query(max_length=200, description="words found in any attribute")] = None,
-    name: Annotated[str | None, Query(max_length=200, description="words found in the name attributes")] = None,
-    email: Annotated[str | None, Query(max_length=320, description="exact, case-insensitive")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words found in any value of the golden record or "
+                                                               "its member records, ids included (whole words, "
+                                                               "or the start of one from 3 characters)")] = None,
+    name: Annotated[str | None, Query(max_length=200, description="words found in the names (nickname-aware: "
+                                                                  "Bill finds William)")] = None,
+    email: Annotated[str | None, Query(max_length=320, description="an address, or its start (case-insensitive)")
+                     ] = None,
     phone: Annotated[str | None, Query(max_length=40, pattern=r"^[-+0-9 ().]*[0-9][-+0-9 ().]*$",
                                        description="by its digits; the number's end matches")] = None,
     postal_code: Annotated[str | None, Query(max_length=20, description="prefix, spaces and case ignored")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> GoldenList:
-    """Active golden records matching every given filter (on standardised forms), paged."""
+    """Active golden records matching every given filter, ranked (exact before prefix, names and ids
+    before other values, the golden record's own values before its members'), paged. Served by the
+    hub's search index (``search_token``), not a scan."""
     found, total = golden.search(cur, attributes=state.attributes, pii=state.pii, masked=_masked(state, reader),
                                  q=q, name=name, email=email, phone=phone, postal_code=postal_code,
                                  limit=limit, offset=offset)
