@@ -26,9 +26,11 @@ in the source's ``default_region`` otherwise.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -46,6 +48,8 @@ from mdm.hub.sql import ident, literal
 from mdm.standardise.base import Context
 from mdm.standardise.chinese_data import CHINESE_REGIONS
 from mdm.standardise.registry import STANDARDISERS, get
+
+log = logging.getLogger(__name__)
 
 #: full_name standardiser field -> the attribute it stands in for
 NAME_PARTS = {"first": "first_name", "middle": "middle_name", "last": "last_name"}
@@ -492,7 +496,27 @@ def ensure_cache(con: duckdb.DuckDBPyConnection, std_name: str) -> None:
                     reason VARCHAR{extra})""")
 
 
-_Part: TypeAlias = "Future[pa.RecordBatch] | pa.RecordBatch"
+@dataclass
+class _Pending:
+    """A chunk on the worker pool, with what it was given: should its worker die (a crash in a
+    library it runs, the OOM killer), the chunk is standardised here instead, so a lost worker
+    costs time, never the run."""
+
+    future: Future[pa.RecordBatch]
+    std_name: str
+    ctx_key: str
+    values: pa.Array
+
+    def result(self) -> pa.RecordBatch:
+        try:
+            return self.future.result()
+        except BrokenProcessPool as exc:
+            log.warning("a standardise worker stopped (%s); its %s values of %s are standardised in this process",
+                        exc, len(self.values), self.std_name)
+            return _apply_chunk(self.std_name, self.ctx_key, self.values)
+
+
+_Part: TypeAlias = "_Pending | pa.RecordBatch"
 
 
 @dataclass
@@ -586,11 +610,17 @@ class _Runner:
         if not self.parallel:
             return [_apply_chunk(std_name, ctx_key, values.combine_chunks())]
         pool = self._pool()
-        # a slice pickles its whole parent buffer: each chunk is copied out first
-        futures = [pool.submit(_apply_chunk, std_name, ctx_key, values.slice(i, _CHUNK).combine_chunks())
-                   for i in range(0, len(values), _CHUNK)]
-        self.futures += futures
-        return list(futures)
+        parts: list[_Part] = []
+        for i in range(0, len(values), _CHUNK):
+            chunk = values.slice(i, _CHUNK).combine_chunks()  # a slice pickles its whole parent buffer
+            try:
+                future = pool.submit(_apply_chunk, std_name, ctx_key, chunk)
+            except BrokenProcessPool:  # a worker died earlier: the rest of the stage runs here
+                parts.append(_apply_chunk(std_name, ctx_key, chunk))
+                continue
+            self.futures.append(future)
+            parts.append(_Pending(future, std_name, ctx_key, chunk))
+        return parts
 
 
 def _start_fill(con: duckdb.DuckDBPyConnection, columns: Sequence[str], std_name: str, runner: _Runner) -> _Job:
@@ -626,7 +656,7 @@ def _finish_fill(con: duckdb.DuckDBPyConnection, job: _Job,
     std = get(job.std_name)
     batches: list[pa.RecordBatch] = []
     for part in job.parts:
-        batches.append(part.result() if isinstance(part, Future) else part)
+        batches.append(part.result() if isinstance(part, _Pending) else part)
         if done is not None:
             done(batches[-1].num_rows)
     register(con, "_std_new", pa.Table.from_batches(batches))

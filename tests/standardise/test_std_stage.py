@@ -249,3 +249,48 @@ def test_a_source_with_han_names_reads_pinyin_family_first(dictionary: Dictionar
     standardise(con, "t", "k", dictionary, contexts, source_column="source")
     got = {k: (f, la) for k, f, la in con.execute("SELECT k, first_name, last_name FROM _std").fetchall()}
     assert got == {1: ("伟", "张"), 2: ("wei", "zhang"), 3: ("zhang", "wei"), 4: ("wei", "zhang"), 5: ("peng", "shen")}
+
+
+_DYING: dict[str, object] = {}
+
+
+def _dies_in_a_worker(name: str, ctx_key: str, values):  # type: ignore[no-untyped-def]
+    """stage._apply_chunk, except that a pool worker given phones dies as a segfault would
+    (no exception, no result); module level so the pool can pickle it by name."""
+    import os
+
+    if os.getpid() != _DYING["parent"] and name == "phone":
+        os._exit(1)
+    return _DYING["original"](name, ctx_key, values)  # type: ignore[operator]
+
+
+def test_a_worker_that_dies_costs_time_not_the_run(dictionary: Dictionary, monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A standardise worker killed mid-stage (a crash in a library it runs, the OOM killer) breaks
+    the pool; its chunks, and any the stage still had to give it, are standardised in the parent,
+    with a warning, and the output is the serial one. The next stage gets a fresh pool."""
+    import os
+
+    import mdm.standardise.stage as stage
+
+    rows = [{"k": i, "source": "crm", "first_name": ["Bob", "Ann", "Li", "Zoë"][i % 4], "last_name": f"Smith{i % 9}",
+             "phone": f"(415) 555-{i:04d}", "email": f"u{i}@x.io"} for i in range(80)]
+    contexts = {"crm": Context(default_region="US")}
+
+    def run() -> list[tuple]:
+        con = duckdb.connect()
+        _table(con, rows)
+        standardise(con, "t", "k", dictionary, contexts, source_column="source", workers=2)
+        return con.execute("SELECT * FROM _std ORDER BY k").fetchall()
+
+    serial = run()
+    original = stage._apply_chunk
+    _DYING["parent"], _DYING["original"] = os.getpid(), original
+    monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
+    monkeypatch.setattr(stage, "_CHUNK", 7)
+    monkeypatch.setattr(stage, "_apply_chunk", _dies_in_a_worker)
+    with caplog.at_level("WARNING", logger="mdm.standardise.stage"), stage.shared_workers():
+        assert run() == serial
+        assert any("standardise worker stopped" in r.getMessage() for r in caplog.records)
+        monkeypatch.setattr(stage, "_apply_chunk", original)
+        assert run() == serial  # the broken shared pool was replaced
