@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,7 @@ class CleanseResult:
 
 
 def cleanse(file: Path, mapping_path: Path, out_dir: Path, *, fmt: str = "csv", dictionary_path: Path | None = None,
-            today: dt.date | None = None) -> CleanseResult:
+            today: dt.date | None = None, progress: Callable[[str], None] | None = None) -> CleanseResult:
     from mdm import pipeline
 
     if fmt not in FORMATS:
@@ -70,7 +71,8 @@ def cleanse(file: Path, mapping_path: Path, out_dir: Path, *, fmt: str = "csv", 
         project = Project(path=None, root=work, hub=work / "hub.duckdb", dictionary=dictionary,
                           match_rules=BUNDLED_MATCH_RULES, survivorship_rules=BUNDLED_SURVIVORSHIP_RULES,
                           sources=((mapping, file.resolve()),))
-        result = pipeline.run(project, report_dir=work / "reports", today=today)
+        result = pipeline.run(project, report_dir=work / "reports", today=today,
+                              progress=progress or (lambda _msg: None))
         staging = work / "out"
         staging.mkdir()
         files = _write_outputs(project, dictionary, mapping.source, staging, fmt)

@@ -470,8 +470,8 @@ def cleanse_cmd(
     """One-shot migration cleanse of one legacy file in a temporary hub (no project needed)."""
     from mdm.cleanse import cleanse
 
-    with _progress():
-        result = cleanse(file, mapping, out_dir, fmt=fmt, dictionary_path=dictionary)
+    with _progress() as progress:
+        result = cleanse(file, mapping, out_dir, fmt=fmt, dictionary_path=dictionary, progress=progress)
     out.print(f"{file}: {result.rows_in} rows in = {result.accepted} accepted + {result.quarantined} quarantined; "
               f"{result.golden_records} cleansed customers ({result.duplicates_merged} duplicates merged)")
     for kind, path in result.files.items():
