@@ -6,7 +6,6 @@ session; each server gets its own copy of it (see :mod:`steward_e2e`).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -16,9 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from steward_e2e import Served, start_server, stop_server
-
-ARTIFACTS = Path(os.environ.get("MDM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "ui"
+from steward_e2e import ARTIFACTS, Served, start_server, stop_server
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -7,6 +7,7 @@ the same function ``mdm keys create`` uses) and a free port on 127.0.0.1.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -19,6 +20,9 @@ import httpx
 from mdm.config import load_project
 from mdm.hub import open_hub, transaction
 from mdm.stewardship.auth import create_key
+
+#: where browser tests keep their screenshots (MDM_TEST_ARTIFACTS to move them)
+ARTIFACTS = Path(os.environ.get("MDM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "ui"
 
 ROLES = ("reader", "steward", "admin", "system")
 

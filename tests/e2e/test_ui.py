@@ -5,7 +5,6 @@ leave the open queue. Screenshots of each page land in test-artifacts/ui/."""
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,12 +12,11 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from steward_e2e import Served
+from steward_e2e import ARTIFACTS, Served
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(os.environ.get("MDM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "ui"
 
 
 @pytest.fixture(scope="module")
