@@ -425,11 +425,9 @@ def audit_decay(
     """Estimate which golden values have decayed; write a prioritised re-verification worklist."""
     import datetime as dt
 
-    from mdm.audit import WORKLIST_QUERY, decay_audit
-    from mdm.export import format_for, write_query
+    from mdm.export import format_for
     from mdm.hub import transaction
-    from mdm.reports.decay import render_decay_report
-    from mdm.reports.html import write_report
+    from mdm.jobs import audits_folder, decay_audit_job
 
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -438,16 +436,13 @@ def audit_decay(
     if not 0.0 < threshold < 1.0:
         raise InputError(f"--threshold {threshold} must be between 0 and 1", code="input.threshold")
     project = _project(config)
-    out_path = out_path or project.hub.parent / "audits" / f"decay-{day.isoformat()}.csv"
+    out_path = out_path or audits_folder(project) / f"decay-{day.isoformat()}.csv"
     fmt = format_for(out_path, None)
     if fmt == "parquet" or out_path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
         raise InputError(f"--out {out_path}: the worklist is written as .csv or .jsonl", code="input.format")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     with _writable_hub(project) as hub, transaction(hub.con):
-        audit = decay_audit(hub.con, project.dictionary, as_of=day, threshold=threshold)
-        write_query(hub.con, WORKLIST_QUERY, out_path, fmt)
-        report = out_path.with_suffix(".html")
-        write_report(report, render_decay_report(hub.con, audit, project.dictionary))
+        done = decay_audit_job(hub.con, project, as_of=day, threshold=threshold, worklist=out_path, fmt=fmt)
+    audit, report = done.audit, done.report
     s = audit.summary
     out.print(f"decay audit {audit.audit_id} as of {day}: {s['stale']} of {s['values']} golden values stale "
               f"({s['stale_share']:.1%}); {s['records_with_stale_critical_value']} of {s['golden_records']} records "

@@ -32,8 +32,6 @@ KNOWN_STAGE_IMPORTS = (
     "mdm.match.realtime -> mdm.standardise.stage",
     # issue 17.3 (and 17.1: features declared once): match features read standardise's Han tables
     "mdm.match.features -> mdm.standardise.chinese_data",
-    # issue 17.3: the decay-audit job publishes; it moves to mdm/jobs.py
-    "mdm.audit.schedule -> mdm.publish",
 )
 
 #: imports of the web layer from outside it that exist today

@@ -30,8 +30,9 @@ from typing import Any
 import duckdb
 import httpx
 
-from mdm.audit.schedule import Execute, Scheduler, make_executor
+from mdm.audit.schedule import Execute, Scheduler
 from mdm.config import Project, Schedule
+from mdm.jobs import make_executor
 from mdm.publish.webhooks import WebhookWorker
 from mdm.stewardship.auth import Principal, Role
 from mdm.stewardship.hubaccess import HubAccess

@@ -11,10 +11,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from mdm.audit.schedule import Scheduler, make_executor
+from mdm.audit.schedule import Scheduler
 from mdm.config import Schedule
 from mdm.errors import ConfigError
 from mdm.hub import open_hub
+from mdm.jobs import make_executor
 
 NIGHTLY = Schedule(name="nightly", job="decay_audit", cron="0 2 * * *")
 HOURLY = Schedule(name="hourly", job="run", cron="15 * * * *")

@@ -16,13 +16,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from mdm.audit.decay import WORKLIST_QUERY, decay_audit
+from mdm import jobs
 from mdm.audit.history import quality_history
 from mdm.audit.schedule import Scheduler
 from mdm.errors import NotFoundError
-from mdm.export import write_query
-from mdm.reports.decay import render_decay_report
-from mdm.reports.html import write_report
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Permission, Principal
 from mdm.stewardship.deps import Cursor, RoleCheck, State
@@ -56,14 +53,11 @@ def run_decay_audit(body: DecayAuditCreate, admin: AuditAdmin, state: State) -> 
     asserted them); store the summary and write the prioritised worklist and the HTML report."""
     project = state.settings.project
     day = body.as_of or dt.date.today()
-    folder = project.hub.parent / "audits"
-    folder.mkdir(parents=True, exist_ok=True)
     with state.access.writer(what="the decay audit") as cur:
-        result = decay_audit(cur, project.dictionary, as_of=day, threshold=body.threshold)
-        worklist = folder / f"decay-{day.isoformat()}-{result.audit_id}.csv"
-        write_query(cur, WORKLIST_QUERY, worklist, "csv")
-        report = worklist.with_suffix(".html")
-        write_report(report, render_decay_report(cur, result, project.dictionary))
+        done = jobs.decay_audit_job(  # named by the audit's id: several audits a day never overwrite one another
+            cur, project, as_of=day, threshold=body.threshold,
+            worklist=lambda audit_id: jobs.audits_folder(project) / f"decay-{day.isoformat()}-{audit_id}.csv")
+        result, worklist, report = done.audit, done.worklist, done.report
         row = cur.execute("SELECT audit_id, kind, as_of, run_at, threshold, CAST(summary AS VARCHAR) FROM audit "
                           "WHERE audit_id = ?", [result.audit_id]).fetchone()
         assert row is not None
