@@ -48,6 +48,12 @@ def plain_splink_once(n_records: int, data: Path) -> dict[str, Any]:
     return _PLAIN[key]
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write ``bench/results/NAME.json``. Runs (``payload["runs"]``, one per record count) of
     sizes this invocation did not measure are kept from the previous file, each with its own

@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from bench.common import machine, write_result
+from bench.common import machine, percentile, write_result
 
 CONCURRENCY = (1, 4, 16)
 SECONDS = 20.0
@@ -42,11 +42,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _serve(work: Path) -> tuple[subprocess.Popen[bytes], str, str, Path]:
@@ -104,8 +99,8 @@ def _load(url: str, key: str, ids: list[str], clients: int, seconds: float) -> d
     flat = [x * 1000 for xs in latencies for x in xs]
     return {"clients": clients, "seconds": round(wall, 2), "requests": len(flat), "errors": sum(errors),
             "requests_per_second": round(len(flat) / wall, 1),
-            "p50_ms": round(_percentile(flat, 0.50), 2), "p95_ms": round(_percentile(flat, 0.95), 2),
-            "p99_ms": round(_percentile(flat, 0.99), 2), "mean_ms": round(statistics.fmean(flat), 2),
+            "p50_ms": round(percentile(flat, 0.50), 2), "p95_ms": round(percentile(flat, 0.95), 2),
+            "p99_ms": round(percentile(flat, 0.99), 2), "mean_ms": round(statistics.fmean(flat), 2),
             "load_average_after": machine()["load_average_1_5_15"]}
 
 

@@ -196,19 +196,16 @@ def golden_correctness(folder: Path) -> dict[str, Any]:
     import csv
 
     import duckdb
-    import yaml
 
     from bench.golden_quality import measure_hub
+    from mdm.config import load_project
 
     entities = folder / "truth_entities.csv"
     if not entities.exists():
         return {"error": "the corpus has no truth_entities.csv"}
     with entities.open(encoding="utf-8", newline="") as fh:
         attributes = next(csv.reader(fh))[1:]
-    trust = {}
-    for mapping in sorted((folder / "mappings").glob("*.yaml")):
-        doc = yaml.safe_load(mapping.read_text(encoding="utf-8"))
-        trust[str(doc["source"])] = int(doc["trust"])
+    trust = {m.source: m.trust for m, _ in load_project(folder / "mdm.yaml").sources}  # as the run read them
     con = duckdb.connect(str(_hub_path(folder / "mdm.yaml")), read_only=True)
     try:
         return measure_hub(con, folder, trust=trust, attributes=attributes)

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import machine, write_result
+from bench.common import machine, percentile, write_result
 
 QUERIES_PER_KIND = 100
 REFRESHES = 50
@@ -36,14 +36,9 @@ PAGE = 20
 SEED = 19
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _stats(values: list[float]) -> dict[str, float]:
-    return {"queries": len(values), "p50_ms": round(_percentile(values, 0.50), 2),
-            "p95_ms": round(_percentile(values, 0.95), 2), "p99_ms": round(_percentile(values, 0.99), 2),
+    return {"queries": len(values), "p50_ms": round(percentile(values, 0.50), 2),
+            "p95_ms": round(percentile(values, 0.95), 2), "p99_ms": round(percentile(values, 0.99), 2),
             "mean_ms": round(statistics.fmean(values), 2), "max_ms": round(max(values), 2)}
 
 

@@ -15,7 +15,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from steward_e2e import ARTIFACTS, Served, start_server, stop_server
+from playwright.sync_api import Browser, sync_playwright
+from steward_e2e import ARGS, ARTIFACTS, CHROMIUM, Served, start_server, stop_server
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright, one per test module."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from mdm.config import load_project
 from mdm.hub import open_hub, transaction
 from mdm.stewardship.auth import create_key
 
+#: Debian's Chromium and its flags for the browser tests (never `playwright install`)
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: where browser tests keep their screenshots (MDM_TEST_ARTIFACTS to move them)
 ARTIFACTS = Path(os.environ.get("MDM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "ui"
 
@@ -102,3 +107,12 @@ def stop_server(served: Served) -> None:
     except subprocess.TimeoutExpired:
         served.proc.kill()
         served.proc.wait(timeout=10)
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    """Poll ``check`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)

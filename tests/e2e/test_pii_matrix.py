@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -41,7 +40,7 @@ import duckdb
 import httpx
 import pytest
 from fastapi.routing import APIRoute
-from steward_e2e import ROLES, Served
+from steward_e2e import ROLES, Served, wait_for
 from webhook_receiver import Receiver
 
 from mdm.config import load_project
@@ -201,14 +200,6 @@ def page_strings(html: str) -> list[str]:
 
 
 # --- the walk ---------------------------------------------------------------------------------
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
 
 def get_routes(doc: dict[str, Any], fill: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], set[str]]]:
     """(template, url, query, roles) for every GET operation of the OpenAPI document; a ``limit``

@@ -12,11 +12,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from steward_e2e import ARTIFACTS, Served
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from steward_e2e import ARGS, ARTIFACTS, CHROMIUM, Served
 
 
 @pytest.fixture(scope="module")

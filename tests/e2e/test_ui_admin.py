@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from steward_e2e import Served, start_server, stop_server
-from test_ui import ARGS, CHROMIUM, login, shot
+from playwright.sync_api import Browser, Page, expect
+from steward_e2e import Served, start_server, stop_server, wait_for
+from test_ui import login, shot
 from webhook_receiver import Receiver
 
 SCHEDULES = ('\nschedules:\n'
@@ -38,14 +37,6 @@ def admin_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     stop_server(served)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def new_page(chromium: Browser, admin_server: Served) -> Iterator[Callable[[], Page]]:
     """Factory: a page in a fresh browser context (its own cookies), nothing fetched off the server."""
@@ -62,14 +53,6 @@ def new_page(chromium: Browser, admin_server: Served) -> Iterator[Callable[[], P
     for context in contexts:
         context.close()
     assert offsite == [], f"the UI fetched from outside the server: {offsite}"
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def _audit(admin: httpx.Client, **query: str) -> list[dict[str, Any]]:

@@ -10,19 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Cookie, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Cookie, Page, expect
 from steward_e2e import Served
-from test_ui import ARGS, CHROMIUM, login
+from test_ui import login
 
 NOWHERE = 999999  # no task has this id: a request that gets through auth ends at 404, never a change
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
