@@ -208,8 +208,13 @@ def build_features(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules
 
 # --------------------------------------------------------------------------- recovered values
 #
-# Two things sources routinely do that defeat exact comparison, repaired for matching
+# Things sources routinely do that defeat exact comparison, repaired for matching
 # only (record_std and the golden record keep the values as standardised):
+#
+# * a value validation flags for a slip, not for being meaningless: a look-alike digit in a
+#   name (Claudiu5), a birth date that names no real day (1944-01-51) or a far-off one
+#   (9140-10-30). record_std leaves it NULL; matching reads the standardiser's match_form,
+#   so the slip counts as a slip (a typo level, a shared year) and not as a missing value;
 #
 # * a name written in Han characters in one system (王刚) and romanised in another (Gang
 #   Wang): the Han form is compared as its toneless pinyin (wang, gang), with phonetic
@@ -342,7 +347,11 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
       ("kenneth richter") split into first and last name at its first space, so the
       name comparisons (and their swap level, for "richter kenneth") can see both parts;
     * the postal code taken back from the raw one-line address (the hub's ``record``
-      table) when none was standardised.
+      table) when none was standardised;
+    * a value validation flagged read in its standardiser's ``match_form`` instead of not at
+      all: a name with a look-alike digit (``claudiu5`` as ``claudius``), a birth date that
+      names no real day as its digits were written (``1944-01-51``), so a typo counts as a
+      typo (Damerau-Levenshtein levels, year and day keys) rather than as a missing value.
 
     Only values that need it are touched: the distinct names concerned are repaired in
     Python (a few thousand at most), everything else stays SQL.
@@ -372,6 +381,23 @@ def recovered(con: duckdb.DuckDBPyConnection, table: str = "record_std") -> Iter
         if f"{column}__nickname_canonical" in have:
             repaired.setdefault(f"{column}__nickname_canonical", []).append(f"{alias}.value")
 
+    # a value flagged by validation but with a standardiser's match_form (a digit read as the
+    # letter it looks like, an impossible birth date's digits): matching reads the form, first
+    for col in cols:
+        form = f"{col}__match_form"
+        if form not in have:
+            continue
+        if col in names:
+            values = {r[0]: r[0] for r in con.execute(
+                f"SELECT DISTINCT {ident(form)} FROM {table} WHERE {ident(col)} IS NULL "
+                f"AND {ident(form)} IS NOT NULL").fetchall()}
+            if values:
+                alias = f"_mf{names.index(col)}"
+                joins.append(f"LEFT JOIN {view('form_' + col, _name_table(values))} {alias} "
+                             f"ON {alias}.raw = s.{ident(form)} AND s.{ident(col)} IS NULL")
+                candidates(col, alias)
+        else:
+            repaired.setdefault(col, []).append(f"CASE WHEN s.{ident(col)} IS NULL THEN s.{ident(form)} END")
     if {"first_name", "last_name"} <= have:
         raw = [r[0] for r in con.execute(
             f"SELECT DISTINCT first_name FROM {table} WHERE (last_name IS NULL OR trim(last_name) = '') "

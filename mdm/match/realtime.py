@@ -376,13 +376,20 @@ def py_recovered(std: Mapping[str, Any], line: str | None, columns: Collection[s
     have = set(columns)
     out = dict(std)
     fixed: dict[str, str] = {}  # column -> repaired name (the first repair wins, as in recovered()'s coalesce)
+    for col in have:
+        form = std.get(f"{col}__match_form")
+        if f"{col}__match_form" in have and std.get(col) is None and form is not None:
+            if col in NAME_COLUMNS:
+                fixed[col] = str(form)
+            else:
+                out[col] = form
     first, last = std.get("first_name"), std.get("last_name")
     if ({"first_name", "last_name"} <= have and isinstance(first, str)
             and (last is None or str(last).strip(" ") == "") and _RE2_SPACE.search(first.strip(" "))):
         parts = tuple(p for p in first.split() if p)
         if len(parts) >= 2:
-            fixed["first_name"] = romanise(parts[0]) or parts[0]
-            fixed["last_name"] = romanise(" ".join(parts[1:])) or " ".join(parts[1:])
+            fixed.setdefault("first_name", romanise(parts[0]) or parts[0])
+            fixed.setdefault("last_name", romanise(" ".join(parts[1:])) or " ".join(parts[1:]))
     local = std.get("email__local")
     if {"first_name", "last_name", "email__local"} <= have and local is not None:
         # one name part and an e-mail address that spells both: the other part read from it

@@ -15,16 +15,25 @@ Both give ``value=None`` so a downstream ``CAST(value AS DATE)`` never fails. Wi
 years back is ``date.implausible`` (value kept: the date itself is real); a two-digit year
 (``%y``) that lands in the future is read as the previous century (01/02/68 -> 1968).
 Excel serial numbers are not guessed.
+
+``match_form`` is what matching may read of a birth date that has no valid value: the
+future or implausible date itself (``9140-10-30``, a slip of 1940), or an impossible or
+unparseable one's three digit groups in year-month-day order as written (``19.50.1938``
+-> ``1938-50-19``, ``1941-0-07``), so a digit typo still counts as a typo against the true
+date. The value stays flagged; survivorship and the golden record never see this form.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 
 from mdm.dates import parse_date
 from mdm.standardise.base import Context, FieldValue, standardiser
 
-DATE_FIELDS = ("value", "valid", "reason")
+DATE_FIELDS = ("value", "valid", "reason", "match_form")
+_DIGIT_GROUPS = re.compile(r"\d+")
+_NUMERIC_DIRECTIVES = re.compile(r"%([YmdyHIMSfjUWV])")
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -45,7 +54,8 @@ def _date(text: str, ctx: Context) -> dict[str, FieldValue]:
     """Parse with the source's formats (ISO first); flag impossible and implausible dates."""
     reading = parse_date(text, ctx.date_formats)
     if reading.day is None:
-        return {"value": None, "valid": False, "reason": reading.reason}
+        form = as_written(text, ctx.date_formats) if ctx.is_birth_date else None
+        return {"value": None, "valid": False, "reason": reading.reason, "match_form": form}
     parsed, fmt = reading.day, reading.fmt
     if not ctx.is_birth_date:
         return {"value": parsed.isoformat()}
@@ -55,10 +65,35 @@ def _date(text: str, ctx: Context) -> dict[str, FieldValue]:
     if parsed > today and fmt is not None and "%y" in fmt and parsed.year > 100:
         parsed = _years_before(parsed, 100)
     if parsed > today:
-        return {"value": parsed.isoformat(), "valid": False, "reason": "date.future"}
+        return {"value": parsed.isoformat(), "valid": False, "reason": "date.future", "match_form": parsed.isoformat()}
     if parsed < _years_before(today, 130):
-        return {"value": parsed.isoformat(), "valid": False, "reason": "date.implausible"}
+        return {"value": parsed.isoformat(), "valid": False, "reason": "date.implausible",
+                "match_form": parsed.isoformat()}
     return {"value": parsed.isoformat()}
+
+
+def as_written(text: str, formats: tuple[str, ...]) -> str | None:
+    """An unreadable date's digits as ``year-month-day``, in the order the source writes them.
+
+    Three digit groups and nothing else but separators; the year is the group of three or
+    more digits, first (ISO order) or last (read day/month order from the first of
+    ``formats`` that ends in a year: ``%d.%m.%Y`` or ``%m/%d/%Y``). Anything else: None.
+    """
+    groups = _DIGIT_GROUPS.findall(text)
+    if len(groups) != 3 or any(c.isalpha() for c in text):
+        return None
+    if len(groups[0]) >= 3 and len(groups[2]) <= 2:
+        year, month, day = groups
+    elif len(groups[2]) >= 3 and len(groups[0]) <= 2:
+        order = next((d for f in formats if len(d := _NUMERIC_DIRECTIVES.findall(f)) == 3
+                      and d[2] == "Y" and set(d[:2]) == {"d", "m"}), None)
+        if order is None:
+            return None
+        day, month = (groups[0], groups[1]) if order[0] == "d" else (groups[1], groups[0])
+        year = groups[2]
+    else:
+        return None
+    return f"{year}-{month}-{day}"
 
 
 DATE = standardiser("date", DATE_FIELDS, _date, reads={"dates"})

@@ -14,6 +14,10 @@ reliably this way (山田太郎 has a two-character surname), so kana-bearing na
 unspaced strings stay whole in ``last``; ``value`` for East Asian names is family name +
 given name without a space (王 小明 -> 王小明).
 
+A name flagged only for a digit or two among its letters (``Claudiu5``, ``Raim0ndo``) keeps
+its flag; its ``match_form`` reads each digit as the letter it looks like (``claudius``), and
+only matching uses it (:func:`mdm.match.features.recovered`).
+
 Nickname rule (``nickname_canonical``, per token, ASCII-folded for Latin names):
 the ``nicknames`` package gives the candidate canonicals of a name. A name that has no
 candidates, or is itself a common formal given name, is kept (Robert -> robert). Otherwise
@@ -48,6 +52,7 @@ from mdm.standardise.name_data import (
 
 PERSON_NAME_FIELDS = (
     "value", "valid", "reason", "title", "suffix", "nickname_canonical", "metaphone", "nysiis", "soundex",
+    "match_form",
 )
 FULL_NAME_FIELDS = ("value", "valid", "reason", "first", "middle", "last", "title", "suffix")
 
@@ -169,7 +174,30 @@ def _person_name(text: str, ctx: Context) -> dict[str, FieldValue]:
     }
     if reason is None:
         out.update(_phonetic(value))
+    else:
+        out["match_form"] = _digits_as_letters(value)
     return out
+
+
+#: digits that scanners and keyboards leave in names, read as the letters they stand for
+#: (Claudiu5 -> claudius, Raim0ndo -> raimondo, Ju1ianna -> julianna, 8ud -> bud)
+_LOOKALIKE_LETTERS = str.maketrans("0123456789", "olzeasgtbg")
+
+
+def _digits_as_letters(value: str) -> str | None:
+    """``match_form`` of a name flagged for a digit or two among its letters: the name with
+    each digit read as the letter it looks like, when that leaves a plausible name.
+
+    The value itself stays flagged (it is not what the customer is called); only matching
+    reads this form, so "Claudiu5" still finds "Claudius". Values with more digits than one
+    in three characters (ids, phone numbers typed into a name field) get none.
+    """
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    if not digits or letters < 2 or digits > 2 or 3 * digits > len(value):
+        return None
+    form = value.translate(_LOOKALIKE_LETTERS)
+    return form if _problem(form) is None else None
 
 
 # --- full names -----------------------------------------------------------------------------

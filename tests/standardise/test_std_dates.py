@@ -83,3 +83,35 @@ def test_placeholder_birth_dates_are_not_values() -> None:
         assert (out["value"], out["valid"], out["reason"]) == (None, False, "date.placeholder")
     assert DATE.func("1900-01-01", Context())["value"] == "1900-01-01"  # only birth dates
     assert DATE.func("1970-01-01", birth)["valid"] is True  # a real birthday for some
+
+
+BIRTH = Context(is_birth_date=True, date_formats=("%d.%m.%Y",), today=datetime.date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(("raw", "reason", "form"), [
+    ("19.50.1938", "date.impossible", "1938-50-19"),    # day-first layout, read in its own order
+    ("1944-01-51", "date.impossible", "1944-01-51"),    # ISO order
+    ("16.003.1983", "date.unparseable", "1983-003-16"),  # a doubled digit
+    ("1941-0-07", "date.unparseable", "1941-0-07"),      # a dropped one
+    ("30.10.9140", "date.future", "9140-10-30"),        # real, but a slip of 1940
+    ("05.10.0205", "date.implausible", "0205-10-05"),
+    ("01.01.1900", "date.placeholder", None),           # a filler, not a slip: no form
+    ("unknown", "date.unparseable", None),
+    ("3 May 19x4", "date.unparseable", None),
+    ("19.5.1938.2", "date.unparseable", None),           # four digit groups
+])
+def test_an_unusable_birth_date_keeps_its_digits_as_a_match_form(raw: str, reason: str, form: str | None) -> None:
+    from mdm.standardise.dates import DATE
+
+    out = DATE.func(raw, BIRTH)
+    assert (out["valid"], out["reason"], out["match_form"]) == (False, reason, form)
+    assert DATE.func("12.05.1980", BIRTH)["match_form"] is None  # a valid date needs none
+    assert DATE.func("19.50.1938", Context(date_formats=("%d.%m.%Y",)))["match_form"] is None  # birth dates only
+
+
+def test_month_first_sources_are_read_month_first() -> None:
+    from mdm.standardise.dates import as_written
+
+    assert as_written("13/45/1970", ("%m/%d/%Y",)) == "1970-13-45"
+    assert as_written("45/13/1970", ("%d/%m/%Y",)) == "1970-13-45"
+    assert as_written("45/13/1970", ("%Y-%m-%d",)) is None  # no source layout ends in a year

@@ -175,3 +175,20 @@ def test_pinyin_surnames_cover_the_han_list() -> None:
     assert {"zhang", "wang", "li", "ouyang", "sima", "zhuge", "zeng", "shan"} <= PINYIN_SURNAMES
     assert SURNAMES["曾"] == "zeng" and SURNAMES["单"] == "shan" and SURNAMES["欧阳"] == "ouyang"
     assert {"欧阳", "司马", "诸葛"} <= COMPOUND_SURNAMES
+
+
+@pytest.mark.parametrize(("raw", "form"), [
+    ("Claudiu5", "claudius"),        # a look-alike digit: read as the letter
+    ("Raim0ndo", "raimondo"),
+    ("van der P0uw", "van der pouw"),
+    ("Ju1ianna", "julianna"),
+    ("J0hn", "john"),
+    ("12345", None),                 # no letters to speak of: an id, not a name
+    ("A1", None),                    # one letter
+    ("Jo55e3", None),                # more digits than a slip leaves
+    ("x@y", None),                   # flagged for something else
+    ("Claudius", None),              # valid names need no match form
+])
+def test_a_name_flagged_for_a_digit_keeps_a_match_form(check, raw: str, form: str | None) -> None:
+    out = check("person_name", raw, {"match_form": form})
+    assert out["valid"] is (raw == "Claudius")  # the flag stays: the value is not the customer's name
