@@ -24,7 +24,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,7 @@ from mdm import progress
 from mdm.atomic import write_text
 from mdm.match.engine import Engine
 from mdm.match.features import fingerprint
-from mdm.match.rules import MatchRules
+from mdm.match.rules import BlockingRule, MatchRules
 from mdm.match.settings import Compiled, CrossColumnBound, blocking_rule_creator, cross_column_bounds
 from mdm.match.thresholds import FLOOR_PROBABILITY
 
@@ -166,7 +166,7 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
     linker = Linker(frame, compiled.settings, log_level=None)
     with _splink_warnings() as warnings:
         t = time.perf_counter()
-        prior_note = _estimate_prior(linker, compiled, plan.prior.recall, report)
+        prior_note, recall_used = _estimate_prior(linker, compiled, plan.prior.start_recall, report)
         linker, floored = _floor_prior(linker, frame, features.num_rows)
         if floored is not None:
             prior_note += f"; no deterministic match seen: prior floored at {floored:.3g} (< 1 match in all pairs)"
@@ -205,6 +205,19 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
     restored = _keep_comparisons(settings, compiled)
     fixes = _bound_cross_column_u(settings, cross_column_bounds(rules))
     fixes += _complete_parameters(settings, plan.u_max_pairs)
+    prior_recall: dict[str, Any] = {"configured": plan.prior.recall, "assumed": recall_used}
+    if plan.prior.recall == "auto" and recall_used is not None and floored is None:
+        filled = {c: 1.0 - features.column(c).null_count / max(features.num_rows, 1)
+                  for c in features.column_names}
+        learnt = rules_recall(settings, rules, compiled.prior_rules, fixes, filled)
+        if learnt is not None:
+            prior = float(settings["probability_two_random_records_match"])
+            settings["probability_two_random_records_match"] = min(prior * recall_used / learnt, 0.5)
+            prior_recall["learnt"] = round(learnt, 4)
+            step = next(st for st in report.steps if st["step"] == "prior")
+            step["note"] = (f"deterministic rules at recall {learnt:.3g}, the share of matches the "
+                                       "trained model expects them to catch (first estimated at "
+                                       f"{recall_used:g})")
     summary = parameter_summary(settings)
     never = [f for f in fixes if f["fix"] == "m_neutral"]
     manifest = {
@@ -219,6 +232,7 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
         "active": compiled.signature,
         "skipped": compiled.notes,
         "prior": settings["probability_two_random_records_match"],
+        "prior_recall": prior_recall,
         "training": report.steps,
         "em_failures": report.failures,
         "levels_never_observed": never,
@@ -321,17 +335,71 @@ def _sane_prior(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def _estimate_prior(linker: Linker, compiled: Compiled, recall: float, report: _Report) -> str:
+def _estimate_prior(linker: Linker, compiled: Compiled, recall: float, report: _Report
+                    ) -> tuple[str, float | None]:
+    """(note, the recall the prior was estimated at; None when it was not estimated from the rules)."""
     if not compiled.prior_rules:
-        return "no usable prior rule: the prior is estimated from the EM sessions"
+        return "no usable prior rule: the prior is estimated from the EM sessions", None
     creators = [blocking_rule_creator(r) for r in compiled.prior_rules]
     for attempt in (recall, 1.0):
         try:
             linker.training.estimate_probability_two_random_records_match(creators, recall=attempt)
-            return f"deterministic rules at recall {attempt:g}"
+            return f"deterministic rules at recall {attempt:g}", attempt
         except (ValueError, ZeroDivisionError) as exc:  # more matches than the recall allows; no pairs at all
             report.failures.append({"session": "prior", "error": " ".join(str(exc).split())})
-    return "prior estimation failed: Splink's default prior kept"
+    return "prior estimation failed: Splink's default prior kept", None
+
+
+#: the least recall the trained model may claim for the prior rules: below it the m estimates
+#: behind it are too uncertain to divide by
+MIN_LEARNT_RECALL = 0.05
+
+
+def rules_recall(settings: dict[str, Any], rules: MatchRules, prior_rules: Iterable[BlockingRule],
+                 fixes: Iterable[Mapping[str, Any]] = (), filled: Mapping[str, float] | None = None
+                 ) -> float | None:
+    """The share of true matches that agree on at least one of ``prior_rules``, as the trained
+    model sees it: each rule column agrees exactly when both records carry it (``filled``: the
+    share of records with a value, squared; all of them when not given) and then with its
+    comparison's ``m`` of the ``exact`` level; columns independent given a match (the model's own
+    assumption), summed over every agree/disagree pattern of the rules' columns in which some
+    rule agrees throughout.
+
+    A constant recall guessed for the deterministic rules puts the prior, and with it every
+    match probability, off by the factor it is wrong by: heavily corrupted registers catch a
+    third of their duplicates with exact name and birth date, clean CRM extracts nearly all.
+    None when a rule column has no trained exact level (a substring key, a comparison never
+    trained, a level given a neutral weight) or the result is implausibly small.
+    """
+    untrained = {(f.get("comparison"), f.get("level")) for f in fixes if f.get("fix") == "m_neutral"}
+    by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
+    exact: dict[str, float] = {}
+    for spec in rules.comparisons:
+        column = getattr(spec, "column", None)
+        comp = by_name.get(spec.name)
+        if not isinstance(column, str) or comp is None or (spec.name, "exact") in untrained:
+            continue
+        for level in comp["comparison_levels"]:
+            if level.get("label_for_charts") == "exact" and _is_probability(level.get("m_probability")):
+                both = 1.0 if filled is None else filled.get(column, 1.0) ** 2
+                exact.setdefault(column, both * float(level["m_probability"]))
+    needs: list[tuple[str, ...]] = []
+    for rule in prior_rules:
+        if any(k.substr is not None or k.column not in exact for k in rule.keys):
+            return None
+        needs.append(tuple(rule.columns))
+    columns = sorted({c for cols in needs for c in cols})
+    if not needs or len(columns) > 16:
+        return None
+    total = 0.0
+    for mask in range(1 << len(columns)):
+        agree = {c for i, c in enumerate(columns) if mask >> i & 1}
+        if any(set(cols) <= agree for cols in needs):
+            p = 1.0
+            for c in columns:
+                p *= exact[c] if c in agree else 1.0 - exact[c]
+            total += p
+    return total if total >= MIN_LEARNT_RECALL else None
 
 
 def _bound_cross_column_u(settings: dict[str, Any], bounds: list[CrossColumnBound]) -> list[dict[str, Any]]:

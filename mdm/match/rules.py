@@ -377,11 +377,31 @@ class BlockingRule(_Frozen):
 # --------------------------------------------------------------------------- training, thresholds
 
 
+#: the recall ``recall: auto`` starts from, before the trained model says what it is
+AUTO_RECALL_START = 0.6
+
+
 class PriorPlan(_Frozen):
-    """``probability_two_random_records_match`` from deterministic rules and their assumed recall."""
+    """``probability_two_random_records_match`` from deterministic rules and their recall.
+
+    ``recall: auto`` (the default): the share of true matches the rules catch is read from the
+    trained model itself, once EM has learnt how often matches agree exactly on each rule's
+    columns (:func:`mdm.match.model.rules_recall`); a number fixes it instead.
+    """
 
     rules: tuple[BlockingRule, ...] = Field(min_length=1)
-    recall: float = Field(gt=0, le=1)
+    recall: float | Literal["auto"] = "auto"
+
+    @field_validator("recall")
+    @classmethod
+    def _recall_range(cls, v: float | str) -> float | str:
+        if isinstance(v, int | float) and not 0 < v <= 1:
+            raise ValueError("recall must be in (0, 1] or auto")
+        return v
+
+    @property
+    def start_recall(self) -> float:
+        return AUTO_RECALL_START if self.recall == "auto" else float(self.recall)
 
 
 class TrainingPlan(_Frozen):

@@ -160,3 +160,52 @@ def test_estimate_m_from_steward_labels(con: duckdb.DuckDBPyConnection, data: tu
     assert refined.settings != model.settings
     saved = json.loads((tmp_path / MANIFEST_FILE).read_text())
     assert saved["labels"]["pairs"] == 60
+
+
+def test_prior_rules_recall_is_read_from_the_trained_model(con: duckdb.DuckDBPyConnection,
+                                                          data: tuple[pd.DataFrame, pd.DataFrame],
+                                                          tmp_path: Path) -> None:
+    """recall: auto puts the deterministic rules' recall where the truth has it (not at a constant)."""
+    rules = fast_rules()
+    assert rules.training.prior.recall == "auto"
+    result = match_records(con, rules, tmp_path)
+    manifest = json.loads((tmp_path / MANIFEST_FILE).read_text())
+    learnt = manifest["prior_recall"]["learnt"]
+    # the share of true pairs that agree on at least one prior rule, counted on the truth
+    feats = result.features.to_pandas().set_index("unique_id")
+    entity = data[1].set_index("unique_id")["entity_id"]
+    pairs = [(a, b) for _, g in entity.groupby(entity) for i, a in enumerate(g.index) for b in g.index[i + 1:]]
+
+    def agrees(a: str, b: str) -> bool:
+        return any(all(feats.at[a, c] is not None and feats.at[a, c] == feats.at[b, c] for c in rule.columns)
+                   for rule in result.compiled.prior_rules)
+
+    actual = sum(agrees(a, b) for a, b in pairs) / len(pairs)
+    assert abs(learnt - actual) < 0.1, (learnt, actual)
+    step = next(s for s in manifest["training"] if s["step"] == "prior")
+    assert "trained model expects" in step["note"]
+    fixed = match_records(con, fast_rules().model_copy(update={"training": rules.training.model_copy(
+        update={"prior": rules.training.prior.model_copy(update={"recall": 0.6})})}), tmp_path / "fixed")
+    ratio = result.model.prior / fixed.model.prior
+    assert ratio == pytest.approx(0.6 / learnt, rel=0.05)
+
+
+def test_rules_recall_counts_each_agreement_pattern_once() -> None:
+    from mdm.match.model import rules_recall
+    from mdm.match.rules import BlockingRule
+
+    def comp(name: str, m: float) -> dict[str, object]:
+        return {"output_column_name": name, "comparison_levels": [
+            {"is_null_level": True}, {"label_for_charts": "exact", "m_probability": m, "u_probability": 0.01},
+            {"label_for_charts": "anything else", "m_probability": 1 - m, "u_probability": 0.99}]}
+
+    settings = {"comparisons": [comp("first_name", 0.6), comp("last_name", 0.8), comp("birth_date", 0.5),
+                                comp("email", 0.5)]}
+    rules = fast_rules()
+    one = [BlockingRule(on=("first_name_key", "last_name_key", "birth_date"))]
+    assert rules_recall(settings, rules, one) == pytest.approx(0.6 * 0.8 * 0.5)
+    two = [*one, BlockingRule(on=("email", "first_name_key"))]  # shares first_name_key with the first
+    assert rules_recall(settings, rules, two) == pytest.approx(0.6 * (1 - (1 - 0.4) * (1 - 0.5)))
+    assert rules_recall(settings, rules, [BlockingRule(on=("phone",))]) is None  # no trained exact level
+    untrained = [{"comparison": "email", "level": "exact", "fix": "m_neutral"}]
+    assert rules_recall(settings, rules, two, untrained) is None
