@@ -152,9 +152,15 @@ def density_valley(weights: Sequence[float] | FloatArray) -> tuple[float | None,
         return None, info
     centres, density, width = _smoothed_density(w)
     info["kernel_bits"] = round(width, 3)
-    # the non-matches' mode: the densest point at or below even odds (the lowest weights if none are)
+    # the non-matches' mode: the densest peak at or below even odds (the lowest weights if there is
+    # none). A peak, not merely the densest point: pairs are kept from a low probability up, so the
+    # non-matches are often a falling tail from the lowest weights, and the rising flank of a mass
+    # of matches that straddles even odds (names agree, a birth date with slips) is no mode of theirs
     below = np.flatnonzero(centres <= floor_w)
-    left = int(below[np.argmax(density[below])]) if len(below) else 0
+    last = len(density) - 1
+    peaks = [i for i in (int(j) for j in below)
+             if density[i] >= density[min(i + 1, last)] and density[i] >= density[max(i - 1, 0)]]
+    left = max(peaks, key=lambda i: (density[i], -i)) if peaks else 0
     # the deepest dip relative to the highest density to its right: a gap between the masses scores ~0,
     # the falling tail beyond a mode scores >= 1 and is never a valley
     right_max = np.maximum.accumulate(density[::-1])[::-1]

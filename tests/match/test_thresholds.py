@@ -93,6 +93,24 @@ def test_a_model_that_tops_out_below_099_still_merges() -> None:
     assert (merged & ~truth).sum() < 0.05 * merged.sum()
 
 
+def test_a_mass_of_matches_straddling_even_odds_is_not_taken_for_the_non_matches() -> None:
+    """Names and birth dates with slips: many true pairs sit around 0-2 bits, above a falling tail of
+    non-matches cut off at the keep probability. The non-matches' mode is the peak of that tail, not
+    the rising flank of the matches at even odds, so the cut goes below the straddling mass."""
+    rng = np.random.default_rng(11)
+    w, truth = _mixture(rng, (-14.0, 3.0, 4000), (16.0, 2.5, 1500))  # ~30 non-matches above keep
+    # matches fall away slowly to the left (one slip, two, a missing value), and a mass of them sits
+    # at even odds: the names agree, the birth date carries two slips
+    extra = np.concatenate([rng.uniform(2.0, 12.0, 150), rng.normal(1.0, 0.5, 80)])
+    w, truth = np.concatenate([w, extra]), np.concatenate([truth, np.ones(len(extra), bool)])
+    choice = choose(w, AUTO)
+    assert choice.method == "density_valley"
+    assert choice.details["non_match_mode_weight"] < 0
+    got, best = _best_cut_f1(w, truth, weight_of(choice.auto_match))
+    assert got >= best - 0.01, (choice.auto_match, got, best)
+    assert (w[truth & (w >= 0.5)] >= weight_of(choice.auto_match)).all()  # the straddling mass merges
+
+
 @given(st.lists(st.floats(min_value=-40, max_value=80, allow_nan=False), min_size=0, max_size=400))
 @settings(max_examples=150, deadline=None)
 def test_any_scores_give_cut_offs_within_the_guards(weights: list[float]) -> None:
