@@ -19,7 +19,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import duckdb
@@ -48,6 +48,8 @@ BUILTIN_FEATURES: dict[str, str] = {
     # first and last token of a multi-part surname (garcia lopez ~ garcia)
     "last_name_first_token": f"split_part({_fold('last_name', ' ')}, ' ', 1)",
     "last_name_last_token": f"list_last(string_split({_fold('last_name', ' ')}, ' '))",
+    # the first given name alone: "janina" for "Janina Sara" (registers write both, lists one)
+    "first_name_first_token": f"split_part({_fold('first_name', ' ')}, ' ', 1)",
     "first_initial": f"left({_fold('first_name')}, 1)",
     "last_initial": f"left({_fold('last_name')}, 1)",
     # both initials in sorted order: equal for "cherish greer" and "grhfr cherish" (swapped, a typo on top)
@@ -67,6 +69,7 @@ BUILTIN_FEATURES: dict[str, str] = {
     "gender_known": "CASE WHEN gender IN ('M', 'F', 'X') THEN gender END",  # U(nknown) compares as NULL
     "birth_year": "left(birth_date, 4)",
     "birth_month_day": "substr(birth_date, 6, 5)",
+    "birth_year_month": "left(birth_date, 7)",
     "email_local": "email__local",
     "phone_last7": "CASE WHEN length(regexp_replace(phone, '[^0-9]', '', 'g')) >= 7 "
                    "THEN right(regexp_replace(phone, '[^0-9]', '', 'g'), 7) END",
@@ -90,6 +93,8 @@ class ColumnCensus:
     non_null: Mapping[str, int]  # column -> non-null rows (0: all NULL)
     missing: frozenset[str]  # cannot be computed: no such column in record_std
     rows: int
+    #: candidate pairs each capped blocking rule (``max_pairs_per_record``) would form, by label
+    block_pairs: Mapping[str, int] = field(default_factory=dict)
 
     def present(self, column: str) -> bool:
         return self.non_null.get(column, 0) > 0
@@ -166,7 +171,30 @@ def census(con: duckdb.DuckDBPyConnection, columns: Iterable[str], rules: MatchR
         select = ", ".join(f"count({expr}) AS {ident(n)}" for n, expr in usable.items())
         got = con.execute(f"SELECT {select} FROM {table}").fetchall()[0]
         counts.update({n: int(v) for n, v in zip(usable, got, strict=True)})
-    return ColumnCensus(non_null=counts, missing=frozenset(missing), rows=rows)
+    return ColumnCensus(non_null=counts, missing=frozenset(missing), rows=rows,
+                        block_pairs=_block_pairs(con, table, rules, usable, counts))
+
+
+def _block_pairs(con: duckdb.DuckDBPyConnection, table: str, rules: MatchRules | None,
+                 usable: Mapping[str, str], counts: Mapping[str, int]) -> dict[str, int]:
+    """Pairs each capped blocking rule (and its ``otherwise``) forms: the sum over its blocks of
+    n(n-1)/2, one GROUP BY each (over the values as standardised, before matching's repairs)."""
+    out: dict[str, int] = {}
+    if rules is None:
+        return out
+    for rule in rules.blocking:
+        for r in (rule, rule.instead()):
+            if r is None or r.max_pairs_per_record is None or r.label in out:
+                continue
+            if not all(counts.get(k.column, 0) > 0 and k.column in usable for k in r.keys):
+                continue
+            keys = [usable[k.column] if k.substr is None
+                    else f"substr({usable[k.column]}, {k.substr[0]}, {k.substr[1]})" for k in r.keys]
+            row = con.execute(f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n FROM {table} "
+                              f"WHERE {' AND '.join(f'({k}) IS NOT NULL' for k in keys)} "
+                              f"GROUP BY {', '.join(keys)})").fetchone()
+            out[r.label] = int(row[0]) if row else 0
+    return out
 
 
 def feature_sql(columns: Iterable[str], rules: MatchRules | None = None, table: str = "record_std",

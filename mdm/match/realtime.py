@@ -268,6 +268,7 @@ def _left(value: Any, n: int) -> str | None:
 def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
     first, last = py_fold(std.get("first_name")), py_fold(std.get("last_name"))
     last_sp = py_fold(std.get("last_name"), " ")
+    first_sp = py_fold(std.get("first_name"), " ")
     phone = std.get("phone")
     digits = None if phone is None else re.sub(r"[^0-9]", "", str(phone))
     pc = std.get("postal_code")
@@ -281,6 +282,7 @@ def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
         "first_name_key": first, "last_name_key": last,
         "last_name_first_token": None if last_sp is None else last_sp.split(" ")[0],
         "last_name_last_token": None if last_sp is None else last_sp.split(" ")[-1],
+        "first_name_first_token": None if first_sp is None else first_sp.split(" ")[0],
         "first_initial": _left(first, 1), "last_initial": _left(last, 1),
         "initials_key": "".join(sorted((first[:1], last[:1]))) if both else None,  # type: ignore[index]
         "name_key": f"{min(first, last)} {max(first, last)}" if both else None,  # type: ignore[type-var]
@@ -289,6 +291,7 @@ def _py_builtin(std: Mapping[str, Any]) -> dict[str, Any]:
         "gender_known": gender if gender in ("M", "F", "X") else None,
         "birth_year": _left(std.get("birth_date"), 4),
         "birth_month_day": None if std.get("birth_date") is None else str(std["birth_date"])[5:10],
+        "birth_year_month": _left(std.get("birth_date"), 7),
         "email_local": std.get("email__local"),
         "phone_last7": digits[-7:] if digits is not None and len(digits) >= 7 else None,
         "zip3": _left(pc, 3) if pc is not None and len(str(pc)) >= 3 else None,

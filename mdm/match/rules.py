@@ -344,10 +344,21 @@ class BlockingRule(_Frozen):
         default=None, min_length=1,
         description="keys used instead when no loaded source carries a column of `on`")
     description: str | None = None
+    max_pairs_per_record: float | None = Field(
+        default=None, gt=0,
+        description="a wide rule: used only while the pairs it forms stay within this many per record "
+                    "(it widens the search in small and mid-sized data, and steps aside where its blocks "
+                    "would grow with the square of the data)")
+
+    unless_present: tuple[Column, ...] = Field(
+        default=(), description="skip the rule when a loaded source carries any of these columns (a block "
+                                "for data that has nothing else to find duplicates by)")
 
     def instead(self) -> BlockingRule | None:
         """The rule on ``otherwise`` (None when there is none)."""
-        return None if self.otherwise is None else BlockingRule(on=self.otherwise, description=self.description)
+        return None if self.otherwise is None else BlockingRule(
+            on=self.otherwise, description=self.description, max_pairs_per_record=self.max_pairs_per_record,
+            unless_present=self.unless_present)
 
     @model_validator(mode="before")
     @classmethod

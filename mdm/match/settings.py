@@ -333,7 +333,7 @@ def referenced_columns(rules: MatchRules) -> list[str]:
         cols += null_cols + [c for lv in levels for c in level_columns(lv)]
     for rule in (*rules.blocking, *rules.training.em, *rules.training.prior.rules):
         instead = rule.instead()
-        cols += rule.columns + (instead.columns if instead is not None else [])
+        cols += rule.columns + (instead.columns if instead is not None else []) + list(rule.unless_present)
     return list(dict.fromkeys(cols))
 
 
@@ -351,16 +351,40 @@ def _usable_rules(rules: Iterable[BlockingRule], census: ColumnCensus, what: str
                   ) -> list[BlockingRule]:
     kept = []
     for rule in rules:
+        carried = [c for c in rule.unless_present if census.present(c)]
+        if carried:
+            _note(notes, f"{what} rule {rule.label} skipped: the data carries {', '.join(carried)}, which find "
+                         "the duplicates it is for")
+            continue
         absent = [c for c in rule.columns if not census.present(c)]
         instead = rule.instead()
         if not absent:
-            kept.append(rule)
+            chosen = rule
         elif instead is not None and all(census.present(c) for c in instead.columns):
             _note(notes, f"{what} rule {rule.label} is {instead.label}: no loaded source carries {', '.join(absent)}")
-            kept.append(instead)
+            chosen = instead
         else:
             _note(notes, f"{what} rule {rule.label} skipped: no loaded source carries {', '.join(absent)}")
+            continue
+        if _affordable(chosen, census, what, notes):
+            kept.append(chosen)
     return kept
+
+
+def _affordable(rule: BlockingRule, census: ColumnCensus, what: str, notes: list[str]) -> bool:
+    """A wide rule (``max_pairs_per_record``) is used only while its blocks stay that small."""
+    cap = rule.max_pairs_per_record
+    if cap is None:
+        return True
+    pairs = census.block_pairs.get(rule.label)
+    if pairs is None:  # not counted (a census without the rules): the rule's columns decide alone
+        return True
+    per = pairs / max(census.rows, 1)
+    if per <= cap:
+        return True
+    _note(notes, f"{what} rule {rule.label} skipped: it would form {pairs:,} candidate pairs ({per:.1f} per "
+                 f"record, more than its max_pairs_per_record {cap:g}); the data is too large for so wide a rule")
+    return False
 
 
 def _note(notes: list[str], text: str) -> None:

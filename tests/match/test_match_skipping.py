@@ -71,3 +71,41 @@ def test_features_are_plain_sql_over_record_std(hub_con: Callable[..., duckdb.Du
     assert row["birth_year"] == first["birth_date"][:4] if first["birth_date"] else True
     assert row["latitude"] is None  # not in record_std: a NULL column, never an error
     assert table.column("unique_id").to_pylist() == sorted(table.column("unique_id").to_pylist())
+
+
+def test_a_wide_rule_steps_aside_where_its_blocks_grow_too_large(
+        hub_con: Callable[..., duckdb.DuckDBPyConnection]) -> None:
+    """max_pairs_per_record: a name + birth year block widens the search in small data only."""
+    from mdm.match.rules import BlockingRule
+
+    df, _ = make_record_std(300)
+    df = df.assign(last_name="Smith")  # one surname: its year blocks hold ~5 records each
+    con = hub_con(df)
+    base = load_match_rules()
+    wide = BlockingRule(on=("last_name_key", "birth_year"), max_pairs_per_record=1)
+    cen = census(con, referenced_columns(base), base.model_copy(update={"blocking": (*base.blocking, wide)}))
+    n, pairs = cen.rows, cen.block_pairs["last_name_key+birth_year"]
+    # the count is the pairs the block forms: sum over its blocks of n(n-1)/2
+    sizes = df.assign(y=df.birth_date.str[:4]).dropna(subset=["birth_date"]).groupby("y").size()
+    assert pairs == int((sizes * (sizes - 1) // 2).sum()) and pairs > n
+    for cap, kept in ((1.0, False), (pairs / n + 0.5, True)):
+        rules = base.model_copy(update={"blocking": (*base.blocking, wide.model_copy(
+            update={"max_pairs_per_record": cap}))})
+        compiled = compile_settings(rules, census(con, referenced_columns(rules), rules))
+        assert ("last_name_key+birth_year" in [b.label for b in compiled.blocking]) is kept
+        assert kept or any("last_name_key+birth_year skipped" in t and "per record" in t for t in compiled.notes)
+
+
+def test_a_rule_for_data_without_contact_details_steps_aside_where_they_exist(
+        hub_con: Callable[..., duckdb.DuckDBPyConnection]) -> None:
+    df, _ = make_record_std(60)
+    rules = load_match_rules()
+    label = "last_name_key+birth_year"
+    assert any(b.label == label and b.unless_present for b in rules.blocking)  # bundled
+    with_contact, _ = prepare(hub_con(df), rules)
+    assert label not in [b.label for b in with_contact.blocking]
+    assert any(label in t and "the data carries phone" in t for t in with_contact.notes)
+    names_only = df.assign(phone=None, email=None, email__local=None, street_address=None,
+                           street_address__number=None, street_address__street_name=None, postal_code=None)
+    compiled, _ = prepare(hub_con(names_only), rules)
+    assert label in [b.label for b in compiled.blocking]
