@@ -31,7 +31,7 @@ KNOWN_STAGE_IMPORTS = (
     "mdm.match.realtime -> mdm.standardise.registry",
     "mdm.match.realtime -> mdm.standardise.stage",
     # issue 17.3 (and 17.1: features declared once): match features read standardise's Han tables
-    "mdm.match.features -> mdm.standardise.chinese_data",
+    "mdm.match.repair -> mdm.standardise.chinese_data",
 )
 
 #: imports of the web layer from outside it that exist today

@@ -9,7 +9,7 @@ hub cannot afford that (``predict_between`` costs ~200 ms). Instead:
 2. **Standardise and repair like batch.** :func:`standardise_record` runs the dictionary's
    standardisers (``mdm.standardise`` registry) on one record, producing the columns
    ``record_std`` holds. Its match features and keys are those batch gives a hub record:
-   repaired as :func:`mdm.match.features.recovered` repairs (Han-script names as toneless
+   repaired as :func:`mdm.match.repair.recovered` repairs (Han-script names as toneless
    pinyin, a whole name typed into ``first_name`` split, the postal code recovered from the
    raw one-line address), then derived as :func:`mdm.match.features.feature_sql` and
    :func:`key_expressions` derive them. A Python mirror of that SQL does it in ~0.2 ms
@@ -53,19 +53,18 @@ import pyarrow as pa
 from mdm.config import Dictionary, Project
 from mdm.errors import MdmError
 from mdm.hub.sql import ident, literal
-from mdm.match.features import (
+from mdm.match.features import census, feature_sql
+from mdm.match.model import MatchModel, load_model
+from mdm.match.predict import level_labels
+from mdm.match.repair import (
     FAMILY_COLUMNS,
     NAME_COLUMNS,
     _phonetic,
-    census,
-    feature_sql,
     name_from_email,
     recovered,
     romanise,
     romanise_family,
 )
-from mdm.match.model import MatchModel, load_model
-from mdm.match.predict import level_labels
 from mdm.match.rules import BlockingRule, MatchRules, Thresholds, load_match_rules
 from mdm.match.settings import Compiled, compile_settings, referenced_columns
 from mdm.match.thresholds import effective
@@ -351,7 +350,7 @@ def _upper(text: str) -> str:
 
 
 def py_postal_from_line(line: str | None) -> str | None:
-    """Python mirror of :data:`mdm.match.features.POSTAL_FROM_LINE`."""
+    """Python mirror of :data:`mdm.match.repair.POSTAL_FROM_LINE`."""
     if line is None:
         return None
     if _US_TAIL.search(line):
@@ -371,7 +370,7 @@ def py_postal_from_line(line: str | None) -> str | None:
 
 def py_recovered(std: Mapping[str, Any], line: str | None, columns: Collection[str], postal: bool
                  ) -> dict[str, Any]:
-    """Python mirror of :func:`mdm.match.features.recovered` for one record.
+    """Python mirror of :func:`mdm.match.repair.recovered` for one record.
 
     ``columns``: the record_std columns; ``line``: the raw one-line address (``record.street_address``);
     ``postal``: whether batch recovers postal codes (the hub's ``record`` has ``street_address``).

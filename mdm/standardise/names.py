@@ -16,7 +16,7 @@ given name without a space (王 小明 -> 王小明).
 
 A name flagged only for a digit or two among its letters (``Claudiu5``, ``Raim0ndo``) keeps
 its flag; its ``match_form`` reads each digit as the letter it looks like (``claudius``), and
-only matching uses it (:func:`mdm.match.features.recovered`).
+only matching uses it (:func:`mdm.match.repair.recovered`).
 
 Nickname rule (``nickname_canonical``, per token, ASCII-folded for Latin names):
 the ``nicknames`` package gives the candidate canonicals of a name. A name that has no

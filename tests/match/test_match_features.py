@@ -6,7 +6,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mdm.match.features import POSTAL_FROM_LINE, build_features, name_from_email, recovered, romanise
+from mdm.match.features import build_features
+from mdm.match.repair import POSTAL_FROM_LINE, name_from_email, recovered, romanise
 
 
 def test_romanise_han_names_only() -> None:

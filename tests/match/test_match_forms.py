@@ -1,7 +1,7 @@
 """Matching reads a flagged value's match form: a look-alike digit in a name, an impossible birth date.
 
 The value stays flagged and NULL in ``record_std`` (survivorship and the golden record never
-see it); :func:`mdm.match.features.recovered` gives matching the standardiser's
+see it); :func:`mdm.match.repair.recovered` gives matching the standardiser's
 ``match_form`` instead, and the real-time mirror gives the same features.
 """
 

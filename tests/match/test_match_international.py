@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from mdm.config import Dictionary
-from mdm.match.features import BUILTIN_FEATURES, build_features, romanise_family
+from mdm.match.features import BUILTIN_FEATURES, build_features
 from mdm.match.realtime import py_features, py_recovered
+from mdm.match.repair import romanise_family
 from mdm.standardise import Context
 from mdm.standardise.stage import standardise
 

@@ -17,7 +17,7 @@ from mdm import pipeline
 from mdm.config import BUNDLED_ROOT, Project, load_project
 from mdm.demo.generator import generate
 from mdm.match import realtime
-from mdm.match.features import feature_sql, recovered
+from mdm.match.features import feature_sql
 from mdm.match.realtime import (
     Matcher,
     add_match_keys,
@@ -27,6 +27,7 @@ from mdm.match.realtime import (
     refresh_match_keys,
     standardise_record,
 )
+from mdm.match.repair import recovered
 
 SOURCES = ("crm", "erp", "web", "legacy")
 
