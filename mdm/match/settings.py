@@ -25,30 +25,32 @@ from splink import ColumnExpression, SettingsCreator, block_on
 
 from mdm.errors import ConfigError
 from mdm.match.features import ColumnCensus
-from mdm.match.rules import (
-    BlockingRule,
-    ComparisonSpec,
+from mdm.match.levels import (
     CompoundLevel,
     DateDifferenceLevel,
-    DateOfBirthComparison,
     DayMonthSwapLevel,
-    DistanceKmComparison,
     DistanceKmLevel,
     EitherEqualsLevel,
     EitherMissingLevel,
-    EmailComparison,
-    ExactComparison,
     ExactLevel,
-    LevelsComparison,
     LevelSpec,
-    MatchRules,
-    NameComparison,
-    PostcodeComparison,
     ReversedLevel,
-    StringComparison,
     StringLevel,
     SwappedSimilarLevel,
     level_columns,
+)
+from mdm.match.rules import (
+    BlockingRule,
+    ComparisonSpec,
+    DateOfBirthComparison,
+    DistanceKmComparison,
+    EmailComparison,
+    ExactComparison,
+    LevelsComparison,
+    MatchRules,
+    NameComparison,
+    PostcodeComparison,
+    StringComparison,
 )
 
 log = logging.getLogger("mdm.match")
