@@ -24,7 +24,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,8 @@ from mdm import progress
 from mdm.atomic import write_text
 from mdm.match.engine import Engine
 from mdm.match.features import fingerprint
-from mdm.match.rules import BlockingRule, MatchRules
+from mdm.match.prior import estimate_prior, floor_prior, is_probability, rules_recall, sane_prior
+from mdm.match.rules import MatchRules
 from mdm.match.settings import Compiled, CrossColumnBound, blocking_rule_creator, cross_column_bounds
 from mdm.match.thresholds import FLOOR_PROBABILITY
 
@@ -166,8 +167,8 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
     linker = Linker(frame, compiled.settings, log_level=None)
     with _splink_warnings() as warnings:
         t = time.perf_counter()
-        prior_note, recall_used = _estimate_prior(linker, compiled, plan.prior.start_recall, report)
-        linker, floored = _floor_prior(linker, frame, features.num_rows)
+        prior_note, recall_used = estimate_prior(linker, compiled, plan.prior.start_recall, report.failures)
+        linker, floored = floor_prior(linker, frame, features.num_rows)
         if floored is not None:
             prior_note += f"; no deterministic match seen: prior floored at {floored:.3g} (< 1 match in all pairs)"
         report.step("prior", t, note=prior_note)
@@ -201,7 +202,7 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
             report.step(f"em {rule.label}", t, ok=True)
         if sessions == 0 and not compiled.prior_rules:
             log.warning("no prior rule and no EM session succeeded: the prior stays at Splink's default")
-        settings = _sane_prior(linker.misc.save_model_to_json())
+        settings = sane_prior(linker.misc.save_model_to_json())
     restored = _keep_comparisons(settings, compiled)
     fixes = _bound_cross_column_u(settings, cross_column_bounds(rules))
     fixes += _complete_parameters(settings, plan.u_max_pairs)
@@ -254,19 +255,6 @@ def train(features: pa.Table, rules: MatchRules, compiled: Compiled, engine: Eng
     return MatchModel(settings=settings, manifest=manifest)
 
 
-def _floor_prior(linker: Linker, frame: Any, records: int) -> tuple[Linker, float | None]:
-    """A prior of 0 (deterministic rules that saw no match: clean data, tiny data) makes every EM
-    session fail (log of 0); it becomes fewer than one match among all pairs instead."""
-    settings = linker.misc.save_model_to_json()
-    prior = settings.get("probability_two_random_records_match")
-    if isinstance(prior, int | float) and 0 < prior < 1:
-        return linker, None
-    pairs = max(records * (records - 1) / 2, 1.0)
-    floor = min(max(1.0 / (pairs + 1), 1e-9), 0.5)
-    settings["probability_two_random_records_match"] = floor
-    return Linker(frame, settings, log_level=None), floor
-
-
 def _keep_comparisons(settings: dict[str, Any], compiled: Compiled) -> list[str]:
     """Every compiled comparison in the saved model, whatever Splink left out; returns those put back.
 
@@ -294,8 +282,8 @@ def best_probability(settings: dict[str, Any]) -> float:
     weight = math.log2(prior / (1 - prior))
     for comp in settings["comparisons"]:
         weights = [math.log2(lv["m_probability"] / lv["u_probability"]) for lv in comp["comparison_levels"]
-                   if not lv.get("is_null_level") and _is_probability(lv.get("m_probability"))
-                   and _is_probability(lv.get("u_probability"))]
+                   if not lv.get("is_null_level") and is_probability(lv.get("m_probability"))
+                   and is_probability(lv.get("u_probability"))]
         weight += max(weights, default=0.0)
     return 1.0 / (1.0 + 2.0 ** -weight) if weight > -1000 else 0.0
 
@@ -328,80 +316,6 @@ def _evidence_notes(sessions: int, planned: int, settings: dict[str, Any], auto_
     return notes
 
 
-def _sane_prior(settings: dict[str, Any]) -> dict[str, Any]:
-    """Tiny or pair-less data can estimate a prior of exactly 0 (or 1), which has no match weight."""
-    prior = float(settings.get("probability_two_random_records_match") or 0.0)
-    settings["probability_two_random_records_match"] = min(max(prior, 1e-9), 1 - 1e-9)
-    return settings
-
-
-def _estimate_prior(linker: Linker, compiled: Compiled, recall: float, report: _Report
-                    ) -> tuple[str, float | None]:
-    """(note, the recall the prior was estimated at; None when it was not estimated from the rules)."""
-    if not compiled.prior_rules:
-        return "no usable prior rule: the prior is estimated from the EM sessions", None
-    creators = [blocking_rule_creator(r) for r in compiled.prior_rules]
-    for attempt in (recall, 1.0):
-        try:
-            linker.training.estimate_probability_two_random_records_match(creators, recall=attempt)
-            return f"deterministic rules at recall {attempt:g}", attempt
-        except (ValueError, ZeroDivisionError) as exc:  # more matches than the recall allows; no pairs at all
-            report.failures.append({"session": "prior", "error": " ".join(str(exc).split())})
-    return "prior estimation failed: Splink's default prior kept", None
-
-
-#: the least recall the trained model may claim for the prior rules: below it the m estimates
-#: behind it are too uncertain to divide by
-MIN_LEARNT_RECALL = 0.05
-
-
-def rules_recall(settings: dict[str, Any], rules: MatchRules, prior_rules: Iterable[BlockingRule],
-                 fixes: Iterable[Mapping[str, Any]] = (), filled: Mapping[str, float] | None = None
-                 ) -> float | None:
-    """The share of true matches that agree on at least one of ``prior_rules``, as the trained
-    model sees it: each rule column agrees exactly when both records carry it (``filled``: the
-    share of records with a value, squared; all of them when not given) and then with its
-    comparison's ``m`` of the ``exact`` level; columns independent given a match (the model's own
-    assumption), summed over every agree/disagree pattern of the rules' columns in which some
-    rule agrees throughout.
-
-    A constant recall guessed for the deterministic rules puts the prior, and with it every
-    match probability, off by the factor it is wrong by: heavily corrupted registers catch a
-    third of their duplicates with exact name and birth date, clean CRM extracts nearly all.
-    None when a rule column has no trained exact level (a substring key, a comparison never
-    trained, a level given a neutral weight) or the result is implausibly small.
-    """
-    untrained = {(f.get("comparison"), f.get("level")) for f in fixes if f.get("fix") == "m_neutral"}
-    by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
-    exact: dict[str, float] = {}
-    for spec in rules.comparisons:
-        column = getattr(spec, "column", None)
-        comp = by_name.get(spec.name)
-        if not isinstance(column, str) or comp is None or (spec.name, "exact") in untrained:
-            continue
-        for level in comp["comparison_levels"]:
-            if level.get("label_for_charts") == "exact" and _is_probability(level.get("m_probability")):
-                both = 1.0 if filled is None else filled.get(column, 1.0) ** 2
-                exact.setdefault(column, both * float(level["m_probability"]))
-    needs: list[tuple[str, ...]] = []
-    for rule in prior_rules:
-        if any(k.substr is not None or k.column not in exact for k in rule.keys):
-            return None
-        needs.append(tuple(rule.columns))
-    columns = sorted({c for cols in needs for c in cols})
-    if not needs or len(columns) > 16:
-        return None
-    total = 0.0
-    for mask in range(1 << len(columns)):
-        agree = {c for i, c in enumerate(columns) if mask >> i & 1}
-        if any(set(cols) <= agree for cols in needs):
-            p = 1.0
-            for c in columns:
-                p *= exact[c] if c in agree else 1.0 - exact[c]
-            total += p
-    return total if total >= MIN_LEARNT_RECALL else None
-
-
 def _bound_cross_column_u(settings: dict[str, Any], bounds: list[CrossColumnBound]) -> list[dict[str, Any]]:
     """Cap each name-swap level's u at the chance of a coincidence in both parts (see
     :class:`mdm.match.settings.CrossColumnBound`): random sampling otherwise takes the few true
@@ -412,7 +326,7 @@ def _bound_cross_column_u(settings: dict[str, Any], bounds: list[CrossColumnBoun
     def u_of(comparison: str, labels: tuple[str, ...]) -> float | None:
         levels = {lv.get("label_for_charts"): lv for lv in comps.get(comparison, {}).get("comparison_levels", [])}
         us = [levels[label].get("u_probability") for label in labels if label in levels]
-        if not us or not all(_is_probability(u) for u in us):
+        if not us or not all(is_probability(u) for u in us):
             return None
         return float(sum(us))
 
@@ -421,7 +335,7 @@ def _bound_cross_column_u(settings: dict[str, Any], bounds: list[CrossColumnBoun
         factors = [u_of(comparison, labels) for comparison, labels in bound.factors]
         level = next((lv for lv in comps.get(bound.comparison, {}).get("comparison_levels", [])
                       if lv.get("label_for_charts") == bound.level), None)
-        if level is None or any(f is None for f in factors) or not _is_probability(level.get("u_probability")):
+        if level is None or any(f is None for f in factors) or not is_probability(level.get("u_probability")):
             continue
         cap = math.prod(f for f in factors if f is not None)
         if 0 < cap < level["u_probability"]:
@@ -445,11 +359,11 @@ def _complete_parameters(settings: dict[str, Any], u_pairs: float) -> list[dict[
             if level.get("is_null_level"):
                 continue
             label = level.get("label_for_charts", level["sql_condition"])
-            if not _is_probability(level.get("u_probability")):
+            if not is_probability(level.get("u_probability")):
                 level["u_probability"] = u_floor
                 fixes.append({"comparison": comp["output_column_name"], "level": label, "fix": "u_floor",
                               "value": u_floor})
-            if not _is_probability(level.get("m_probability")):
+            if not is_probability(level.get("m_probability")):
                 level["m_probability"] = level["u_probability"]
                 fixes.append({"comparison": comp["output_column_name"], "level": label, "fix": "m_neutral",
                               "value": level["u_probability"]})
@@ -483,10 +397,6 @@ def _floor_at_else(comp: dict[str, Any]) -> list[dict[str, Any]]:
     return fixes
 
 
-def _is_probability(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
-
-
 def parameter_summary(settings: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per comparison level: m, u and the match weight log2(m/u)."""
     rows = []
@@ -495,7 +405,7 @@ def parameter_summary(settings: dict[str, Any]) -> list[dict[str, Any]]:
             if level.get("is_null_level"):
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
-            weight = math.log2(m / u) if _is_probability(m) and _is_probability(u) else None
+            weight = math.log2(m / u) if is_probability(m) and is_probability(u) else None
             rows.append({"comparison": comp["output_column_name"],
                          "level": level.get("label_for_charts", level["sql_condition"]),
                          "m": m, "u": u, "weight": None if weight is None else round(weight, 4)})
@@ -529,7 +439,7 @@ def estimate_m_from_labels(model: MatchModel, features: pa.Table, labels: pd.Dat
     labels_frame = engine.register(pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False))
     with _splink_warnings() as warnings:
         linker.training.estimate_m_from_pairwise_labels(labels_frame)  # type: ignore[no-untyped-call]
-        settings = _sane_prior(linker.misc.save_model_to_json())
+        settings = sane_prior(linker.misc.save_model_to_json())
     fixes = _complete_parameters(settings, float(model.manifest.get("u_max_pairs", 1e7)))
     manifest = dict(model.manifest)
     manifest.update({

@@ -191,7 +191,7 @@ def test_prior_rules_recall_is_read_from_the_trained_model(con: duckdb.DuckDBPyC
 
 
 def test_rules_recall_counts_each_agreement_pattern_once() -> None:
-    from mdm.match.model import rules_recall
+    from mdm.match.prior import rules_recall
     from mdm.match.rules import BlockingRule
 
     def comp(name: str, m: float) -> dict[str, object]:
