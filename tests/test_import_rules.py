@@ -29,7 +29,7 @@ KNOWN_STAGE_IMPORTS = (
     "mdm.match.realtime -> mdm.standardise.base",
     "mdm.match.realtime -> mdm.standardise.chinese_addresses",
     "mdm.match.realtime -> mdm.standardise.registry",
-    "mdm.match.realtime -> mdm.standardise.stage",
+    "mdm.match.realtime -> mdm.standardise.contexts",
     # issue 17.3 (and 17.1: features declared once): match features read standardise's Han tables
     "mdm.match.repair -> mdm.standardise.chinese_data",
 )

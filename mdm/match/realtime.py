@@ -70,8 +70,8 @@ from mdm.match.settings import Compiled, compile_settings, referenced_columns
 from mdm.match.thresholds import effective
 from mdm.standardise.base import Context
 from mdm.standardise.chinese_addresses import HAN as _HAN
+from mdm.standardise.contexts import NAME_PARTS, REGIONAL, attribute_context, name_context
 from mdm.standardise.registry import STANDARDISERS
-from mdm.standardise.stage import NAME_PARTS, REGIONAL, attribute_context, name_context
 
 SEP = "\x1f"  # between the values of a multi-column key
 MAX_CANDIDATES = 200
@@ -448,7 +448,7 @@ def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, contex
     Not applied here: ingest validation flags (batch NULLs a value the dictionary's
     validation flagged); real-time matching uses every value the standardiser accepts.
     ``han_names``: the record's source carries Han-script names, so its full name is split
-    as batch splits them (:func:`mdm.standardise.stage.name_context`); so does a record that
+    as batch splits them (:func:`mdm.standardise.contexts.name_context`); so does a record that
     has Han-script names itself.
     """
     base = context or Context(date_formats=dictionary.date_formats)

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from mdm.config import Dictionary
 from mdm.standardise.base import Context
+from mdm.standardise.keys import KEY_SQL, key_sql
 from mdm.standardise.registry import get
-from mdm.standardise.stage import KEY_SQL, key_sql, standardise
+from mdm.standardise.stage import standardise
 
 REAL_WORLD = {
     "phone": ["(415) 555-2671", "415.555.2671", "2024561111.0", " +12024561111.00 ", "\t2024561111.0\n",
@@ -113,6 +114,7 @@ def _stage_output(workers: int, rows: list[dict[str, object]], dictionary: Dicti
 def test_pool_gives_the_serial_result(dictionary: Dictionary, monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks on the fork pool, several standardisers queued at once: the same tables as one process."""
     import mdm.standardise.stage as stage
+    import mdm.standardise.workers as workers
 
     streets = ["Main Street", "N Oak Ave", "Elm St Apt 4", "Pine Road", "PO Box"]
     rows = [{"k": i, "source": "crm" if i % 3 else "legacy", "first_name": ["Bob", None, "Ann", "J."][i % 4],
@@ -124,7 +126,7 @@ def test_pool_gives_the_serial_result(dictionary: Dictionary, monkeypatch: pytes
             for i in range(600)]
     serial = _stage_output(1, rows, dictionary)
     monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
-    monkeypatch.setattr(stage, "_CHUNK", 7)
+    monkeypatch.setattr(workers, "_CHUNK", 7)
     assert _stage_output(2, rows, dictionary) == serial
 
 
@@ -132,9 +134,10 @@ def test_caches_hold_each_value_once(dictionary: Dictionary, monkeypatch: pytest
     """The caches have no key constraint: repeated stages, values shared by attributes of one
     standardiser (Lee as first and last name) and chunks on the pool still add each pair once."""
     import mdm.standardise.stage as stage
+    import mdm.standardise.workers as workers
 
     monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
-    monkeypatch.setattr(stage, "_CHUNK", 7)
+    monkeypatch.setattr(workers, "_CHUNK", 7)
     con = duckdb.connect()
     names = ["Lee", "Jordan", "Taylor", "Morgan", "Ann"]
     contexts = {"crm": Context(default_region="US"), "legacy": Context(default_region="GB")}
@@ -164,6 +167,7 @@ def test_shared_workers_keep_one_pool_across_stages(dictionary: Dictionary, monk
     """Inside shared_workers() every stage uses one pool (warm worker caches), with the serial
     result; the pool is closed when the block ends, and a stage outside it makes its own."""
     import mdm.standardise.stage as stage
+    import mdm.standardise.workers as workers
 
     rows = [{"k": i, "source": "crm", "first_name": ["Bob", "Ann", "Li"][i % 3], "last_name": "Smith",
              "phone": f"(415) 555-{i:04d}", "street_address": f"{i} Main Street Apt {i % 7}",
@@ -178,20 +182,20 @@ def test_shared_workers_keep_one_pool_across_stages(dictionary: Dictionary, monk
 
     serial = [run(30), run(60)]
     monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
-    monkeypatch.setattr(stage, "_CHUNK", 4)
+    monkeypatch.setattr(workers, "_CHUNK", 4)
     pools = []
-    original = stage._new_pool
+    original = workers._new_pool
 
     def counted(workers: int):  # type: ignore[no-untyped-def]
         pools.append(original(workers))
         return pools[-1]
 
-    monkeypatch.setattr(stage, "_new_pool", counted)
+    monkeypatch.setattr(workers, "_new_pool", counted)
     with stage.shared_workers():
         shared = [run(30), run(60)]
-        assert stage._SharedPool.pool is pools[0]
+        assert workers._SharedPool.pool is pools[0]
     assert shared == serial and len(pools) == 1
-    assert stage._SharedPool.pool is None  # closed with the block
+    assert workers._SharedPool.pool is None  # closed with the block
     assert run(30) == serial[0] and len(pools) == 2  # outside: a pool of its own
 
 
@@ -216,7 +220,7 @@ def test_context_hash_is_rebuilt_after_pickling() -> None:
 def test_old_caches_are_rebuilt_not_trusted(dictionary: Dictionary) -> None:
     """A cache made by an older mdm (fewer address fields, or an older version of a standardiser's
     rules) is dropped and refilled: its rows would lack the new parts or carry the old reading."""
-    from mdm.standardise.stage import CACHE_VERSIONS
+    from mdm.standardise.schema import CACHE_VERSIONS
 
     con = duckdb.connect()
     con.execute("CREATE TABLE std_cache__address (ctx VARCHAR, raw VARCHAR, value VARCHAR, valid BOOLEAN, "
@@ -255,7 +259,7 @@ _DYING: dict[str, object] = {}
 
 
 def _dies_in_a_worker(name: str, ctx_key: str, values):  # type: ignore[no-untyped-def]
-    """stage._apply_chunk, except that a pool worker given phones dies as a segfault would
+    """workers._apply_chunk, except that a pool worker given phones dies as a segfault would
     (no exception, no result); module level so the pool can pickle it by name."""
     import os
 
@@ -272,6 +276,7 @@ def test_a_worker_that_dies_costs_time_not_the_run(dictionary: Dictionary, monke
     import os
 
     import mdm.standardise.stage as stage
+    import mdm.standardise.workers as workers
 
     rows = [{"k": i, "source": "crm", "first_name": ["Bob", "Ann", "Li", "Zoë"][i % 4], "last_name": f"Smith{i % 9}",
              "phone": f"(415) 555-{i:04d}", "email": f"u{i}@x.io"} for i in range(80)]
@@ -284,13 +289,13 @@ def test_a_worker_that_dies_costs_time_not_the_run(dictionary: Dictionary, monke
         return con.execute("SELECT * FROM _std ORDER BY k").fetchall()
 
     serial = run()
-    original = stage._apply_chunk
+    original = workers._apply_chunk
     _DYING["parent"], _DYING["original"] = os.getpid(), original
     monkeypatch.setattr(stage, "PARALLEL_MIN_VALUES", 10)
-    monkeypatch.setattr(stage, "_CHUNK", 7)
-    monkeypatch.setattr(stage, "_apply_chunk", _dies_in_a_worker)
-    with caplog.at_level("WARNING", logger="mdm.standardise.stage"), stage.shared_workers():
+    monkeypatch.setattr(workers, "_CHUNK", 7)
+    monkeypatch.setattr(workers, "_apply_chunk", _dies_in_a_worker)
+    with caplog.at_level("WARNING", logger="mdm.standardise.workers"), stage.shared_workers():
         assert run() == serial
         assert any("standardise worker stopped" in r.getMessage() for r in caplog.records)
-        monkeypatch.setattr(stage, "_apply_chunk", original)
+        monkeypatch.setattr(workers, "_apply_chunk", original)
         assert run() == serial  # the broken shared pool was replaced
