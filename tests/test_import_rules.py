@@ -37,10 +37,11 @@ KNOWN_STAGE_IMPORTS = (
 #: imports of the web layer from outside it that exist today
 KNOWN_WEB_IMPORTS = (
     # issue 17.3: the CLI starts the server and manages API keys through the web layer's modules
-    "mdm.cli -> mdm.stewardship.app",
-    "mdm.cli -> mdm.stewardship.auth",
-    "mdm.cli -> mdm.stewardship.hubaccess",
-    "mdm.cli -> mdm.stewardship.settings",
+    "mdm.cli.commands -> mdm.stewardship.auth",
+    "mdm.cli.server -> mdm.stewardship.app",
+    "mdm.cli.server -> mdm.stewardship.auth",
+    "mdm.cli.server -> mdm.stewardship.hubaccess",
+    "mdm.cli.server -> mdm.stewardship.settings",
     # issue 17.3: webhooks mask payloads with the stewardship roles and masking policy
     "mdm.publish.webhooks -> mdm.stewardship.auth",
     "mdm.publish.webhooks -> mdm.stewardship.masking",
