@@ -260,7 +260,7 @@ def test_a_mirror_that_disagrees_with_batch_is_not_used(hub: tuple[Project, Path
                                                        matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
     """Matcher.load checks the Python mirror on the hub's own records and falls back to the batch SQL."""
     assert matcher.check_python_features(con)
-    monkeypatch.setattr(realtime, "py_postal_from_line", lambda line: None)   # a mirror gone stale
+    monkeypatch.setattr(realtime.mirror, "py_postal_from_line", lambda line: None)   # a mirror gone stale
     assert not matcher.check_python_features(con)
     stale = Matcher.load(con, hub[0])
     assert not stale.use_python_features
