@@ -20,10 +20,10 @@ from mdm import pipeline
 from mdm.config import Project, load_project
 from mdm.export import READERS, export, is_key, write_query
 from mdm.hub import open_hub, transaction
+from mdm.pipeline.scoped import rebuild_for
 from mdm.publish import publish_files
 from mdm.stewardship.auth import Principal, Role
 from mdm.stewardship.golden import merge
-from mdm.stewardship.rebuild import rebuild_for
 from mdm.survivorship import resolve_golden_id
 
 IDS = ["=1+1", "@x", "+14155550100", "-2", "-1-1", "+SUM(A1)"]

@@ -2,7 +2,7 @@
 and override.
 
 Reads resolve through :mod:`mdm.survivorship.read`. Changes are steward decisions stored
-as data the next run reads, then rebuilt at once (:mod:`mdm.stewardship.rebuild`):
+as data the next run reads, then rebuilt at once (:mod:`mdm.pipeline.scoped`):
 
 - **merge** writes a ``must_link`` between the smallest member of each record;
 - **split** writes ``cannot_link`` rows between the split-off records and the rest (and a
@@ -35,11 +35,11 @@ from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.hub import search as search_index
 from mdm.hub.sql import ident
 from mdm.ingest.validate import validate_frame
+from mdm.pipeline.scoped import Rebuild, rebuild_scope
 from mdm.standardise.names import canonical_given_name
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
 from mdm.stewardship.masking import Masker
-from mdm.stewardship.rebuild import Rebuild, rebuild_golden
 from mdm.stewardship.tasks import record_side, split_unique_id
 from mdm.survivorship import golden_as_of, resolve_golden_id
 
@@ -352,7 +352,7 @@ def merge(con: duckdb.DuckDBPyConnection, golden_id: str, other: str, *, version
     now = dt.datetime.now()
     removed = _links_between(con, "cannot_link", left, right)
     added = _add_links(con, "must_link", [(left[0], right[0])], by=by, reason=reason, now=now)
-    counts = rebuild_golden(con, rebuild, left + right, actor=by.actor)
+    counts = rebuild_scope(con, rebuild, left + right, actor=by.actor)
     survivor, other_now = resolve_golden_id(con, golden_id), resolve_golden_id(con, other)
     if survivor != other_now:
         raise ConflictError(f"clustering keeps {golden_id} and {other} apart (e.g. distinct national ids or "
@@ -403,7 +403,7 @@ def split(con: duckdb.DuckDBPyConnection, golden_id: str, records: list[str], *,
     added = _add_links(con, "cannot_link", [(p, r) for p in part for r in rest], by=by, reason=reason, now=now)
     added += _add_links(con, "must_link", list(itertools.pairwise(part)), by=by, reason=reason, now=now)
     scope = members + evidence_neighbours(con, part, rebuild.auto_match)
-    counts = rebuild_golden(con, rebuild, scope, actor=by.actor)
+    counts = rebuild_scope(con, rebuild, scope, actor=by.actor)
     source, source_id = split_unique_id(part[0])
     split_off = resolve_golden_id(con, _current_golden(con, source, source_id))
     remaining = resolve_golden_id(con, _current_golden(con, *split_unique_id(rest[0])))
@@ -459,7 +459,7 @@ def add_override(con: duckdb.DuckDBPyConnection, golden_id: str, *, attribute: s
     override_id = int(row[0]) if row else 1
     con.execute("INSERT INTO attribute_override VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)",
                 [override_id, golden_id, attribute, value, reason, by.name, dt.datetime.now()])
-    counts = rebuild_golden(con, rebuild, members_of(con, golden_id), actor=by.actor, recluster_first=False)
+    counts = rebuild_scope(con, rebuild, members_of(con, golden_id), actor=by.actor, recluster_first=False)
     audit.append(con, actor=by.actor, action="golden.override.add", target=f"golden:{golden_id}",
                  before=before, after={"golden": _audit_view(con, golden_id),
                                        "override": {"override_id": override_id, "attribute": attribute,
@@ -478,7 +478,7 @@ def delete_override(con: duckdb.DuckDBPyConnection, golden_id: str, override_id:
                             code="golden.override_not_found")
     before = _audit_view(con, golden_id)
     con.execute("UPDATE attribute_override SET active = FALSE WHERE override_id = ?", [override_id])
-    counts = rebuild_golden(con, rebuild, members_of(con, golden_id), actor=by.actor, recluster_first=False)
+    counts = rebuild_scope(con, rebuild, members_of(con, golden_id), actor=by.actor, recluster_first=False)
     audit.append(con, actor=by.actor, action="golden.override.delete", target=f"golden:{golden_id}",
                  before={"golden": before, "override": {"override_id": override_id, "attribute": row[0],
                                                         "value": row[1], "reason": row[2]}},

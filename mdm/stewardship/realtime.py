@@ -39,10 +39,10 @@ from mdm.dates import encodable, plausible_timestamp
 from mdm.errors import InputError, NotFoundError
 from mdm.ingest.validate import updated_at_range_message, validate_frame
 from mdm.match.realtime import Matcher, add_match_keys, decide
+from mdm.pipeline.scoped import rebuild_for
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.rebuild import rebuild_for
 from mdm.survivorship import build_golden
 
 

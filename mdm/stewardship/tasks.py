@@ -20,10 +20,10 @@ from typing import Any, Literal
 import duckdb
 
 from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.pipeline.scoped import Rebuild, rebuild_scope
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal, Role
 from mdm.stewardship.masking import Masker
-from mdm.stewardship.rebuild import Rebuild, rebuild_golden
 
 Decision = Literal["match", "no_match"]
 TaskStatus = Literal["open", "decided"]
@@ -353,10 +353,10 @@ def on_links_changed(con: duckdb.DuckDBPyConnection, unique_ids: list[str], *, r
     With ``rebuild`` the clusters holding ``unique_ids`` are re-clustered under the new
     constraint (only those: their records, with ``match_pair`` and the steward links among
     them) and their golden records rebuilt at once, emitting change-feed events as ``actor``
-    (:mod:`mdm.stewardship.rebuild`). Without it nothing is rebuilt and the next ``mdm run``
+    (:mod:`mdm.pipeline.scoped`). Without it nothing is rebuilt and the next ``mdm run``
     honours the constraint (the resolve step reads ``must_link`` / ``cannot_link``).
     """
-    counts = rebuild_golden(con, rebuild, unique_ids, actor=actor or "steward") if rebuild is not None else None
+    counts = rebuild_scope(con, rebuild, unique_ids, actor=actor or "steward") if rebuild is not None else None
     placeholders = ", ".join("?" for _ in unique_ids) or "NULL"
     rows = con.execute(f"SELECT DISTINCT cluster_id FROM cluster_member WHERE unique_id IN ({placeholders}) "
                        "ORDER BY cluster_id", list(unique_ids)).fetchall()

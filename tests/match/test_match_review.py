@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mdm.hub import open_hub
-from mdm.resolve import _open_review_tasks
+from mdm.pipeline.entities import _open_review_tasks
 
 
 def _hub(tmp_path: Path):  # type: ignore[no-untyped-def]

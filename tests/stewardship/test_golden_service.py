@@ -14,8 +14,8 @@ from steward_data import principal
 from mdm.config import Dictionary
 from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.hub import transaction
+from mdm.pipeline.scoped import Rebuild
 from mdm.stewardship import audit, golden, tasks
-from mdm.stewardship.rebuild import Rebuild
 from mdm.survivorship import resolve_golden_id
 
 PII = {"email", "phone", "birth_date"}

@@ -18,9 +18,9 @@ from mdm.config import Dictionary, SourceMapping, load_mapping
 from mdm.hub import open_hub, search, transaction
 from mdm.ingest.batch import ingest_file
 from mdm.pipeline import standardise_staged
+from mdm.pipeline.scoped import Rebuild, recluster
 from mdm.standardise.stage import ensure_record_std
 from mdm.stewardship import golden
-from mdm.stewardship.rebuild import Rebuild, recluster
 from mdm.survivorship import build_golden, load_survivorship_rules
 
 COLUMNS = {"first_name": "first", "last_name": "last", "email": "mail", "phone": "tel", "postal_code": "zip",

@@ -15,10 +15,10 @@ from steward_data import principal
 from mdm.config import Dictionary
 from mdm.errors import ConflictError
 from mdm.hub import Hub, transaction
+from mdm.pipeline.scoped import Rebuild, recluster
 from mdm.stewardship import audit, golden, tasks
 from mdm.stewardship.effects import preview
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.rebuild import Rebuild, recluster
 from mdm.survivorship import build_golden, load_survivorship_rules
 
 ALL = ["crm:c1", "crm:c2", "crm:c3", "web:w1", "web:w2"]

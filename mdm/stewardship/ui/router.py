@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from mdm.errors import MdmError
+from mdm.pipeline.scoped import rebuild_for
 from mdm.stewardship import auth, golden, tasks
 from mdm.stewardship.deps import (
     Cursor,
@@ -28,7 +29,6 @@ from mdm.stewardship.deps import (
     UiTaskReader,
 )
 from mdm.stewardship.errors import AuthenticationError
-from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.routers.tasks import task_detail
 from mdm.stewardship.ui import compare, session, waterfall
 from mdm.stewardship.ui.render import HERE, page

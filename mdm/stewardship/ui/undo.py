@@ -18,10 +18,10 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from mdm.errors import MdmError
+from mdm.pipeline.scoped import rebuild_for
 from mdm.stewardship import golden, tasks
 from mdm.stewardship.deps import Cursor, State, UiGoldenSteward, UiSession, UiTaskDecider
 from mdm.stewardship.effects import Effect, preview
-from mdm.stewardship.rebuild import rebuild_for
 from mdm.stewardship.ui import session
 from mdm.stewardship.ui.render import page
 

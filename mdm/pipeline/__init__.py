@@ -1,9 +1,10 @@
-"""The pipeline: the only module that knows the order of the stages.
+"""The pipeline: the only package that knows the order of the stages.
 
-Today a run ingests, validates, profiles and scores every source of the project in
-one hub transaction (a failed or killed run leaves the hub as it was) and writes an
-HTML run report. Later stages (standardise, match, cluster, survivorship, publish)
-plug in here.
+A run (:func:`run`, here) ingests, validates and profiles every source of the project,
+standardises, matches and clusters (:mod:`.entities`), builds golden records and publishes,
+in one hub transaction (a failed or killed run leaves the hub as it was), and writes an
+HTML run report. A steward's change runs the same order for the records it touches
+(:mod:`.scoped`: re-cluster, then golden records). Stages never call each other.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from mdm.ingest.stage import Staged
 from mdm.match.realtime import refresh_match_keys
 from mdm.match.rules import load_match_rules
 from mdm.memory import full_limit
-from mdm.resolve import resolve
+from mdm.pipeline.entities import resolve
 from mdm.standardise.base import Context
 from mdm.standardise.stage import ensure_record_std, shared_workers, standardise
 from mdm.survivorship import build_golden, load_survivorship_rules

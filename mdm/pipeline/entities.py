@@ -1,7 +1,7 @@
 """Entity resolution inside a run: match the hub's records, open review tasks, cluster.
 
-Kept apart from :mod:`mdm.pipeline` (which only orders the stages) because it owns
-the hub writes of the match and cluster stages: ``match_pair`` (the latest scored
+The part of the pipeline that orders the match and cluster stages and owns their hub
+writes: ``match_pair`` (the latest scored
 pairs, with explanations), ``cluster_member``, and new ``review_task`` rows. Steward
 decisions (``must_link``, ``cannot_link``) are read, never written, so nothing a
 steward decided is undone by a re-run.

@@ -1,9 +1,10 @@
-"""Rebuilding golden records at once after a steward changes the links (issue 6, phase 2).
+"""The pipeline for a scope of records: re-cluster and rebuild their golden records at once after a
+steward changes the links (issue 6, phase 2), in the order a run would.
 
 A decision (task match / no-match, merge, split) writes ``must_link`` / ``cannot_link``
 rows; :func:`recluster` then re-clusters only the clusters that contain the touched
 records, from ``match_pair`` and the steward links restricted to those records, and
-replaces their ``cluster_member`` rows; :func:`rebuild_golden` runs survivorship scoped
+replaces their ``cluster_member`` rows; :func:`rebuild_scope` runs survivorship scoped
 to them, which writes new golden versions, xref history and change events. Everything
 runs inside the caller's write transaction, so a failure leaves the hub as it was.
 """
@@ -83,7 +84,7 @@ def recluster(con: duckdb.DuckDBPyConnection, unique_ids: list[str], auto_match:
     return records
 
 
-def rebuild_golden(con: duckdb.DuckDBPyConnection, rebuild: Rebuild, scope: list[str], *, actor: str,
+def rebuild_scope(con: duckdb.DuckDBPyConnection, rebuild: Rebuild, scope: list[str], *, actor: str,
                    recluster_first: bool = True) -> dict[str, Any]:
     """Re-cluster (unless only an override changed) and rebuild the golden records of ``scope``."""
     affected = recluster(con, scope, rebuild.auto_match) if recluster_first else list(scope)
