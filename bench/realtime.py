@@ -165,13 +165,14 @@ def _queries(root: Path, con: duckdb.DuckDBPyConnection, n: int, seed: int = 1) 
 def bench_realtime(size: int, n_calls: int = N_CALLS) -> dict[str, Any]:
     """Time ``n_calls`` single-record match calls against a ``size``-record hub."""
     from mdm.match.realtime import Matcher
+    from mdm.standardise.record import RecordStandardiser
 
     root = build_hub(size)
     project = load_hub_project(root)
     con = duckdb.connect(str(root / "hub.duckdb"), read_only=True)
     try:
         t = time.perf_counter()
-        matcher = Matcher.load(con, project)
+        matcher = Matcher.load(con, project, standardiser=RecordStandardiser.for_project(project, con))
         load_seconds = time.perf_counter() - t
         queries = _queries(root, con, n_calls)
         for _, rec in queries[:50]:  # warm-up

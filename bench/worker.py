@@ -140,7 +140,7 @@ def mdm_match(work: str) -> dict[str, Any]:
     from mdm.config import BUNDLED_MATCH_RULES
     from mdm.hub import open_hub
     from mdm.hub.connection import transaction
-    from mdm.resolve import resolve
+    from mdm.pipeline.entities import resolve
 
     root = Path(work)
     with open_hub(root / "hub.duckdb") as hub, transaction(hub.con):

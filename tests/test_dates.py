@@ -32,10 +32,10 @@ from mdm.dates import (
 )
 from mdm.ingest.stage import stage_file
 from mdm.ingest.validate import blank, validate_frame
-from mdm.match.realtime import standardise_record
 from mdm.standardise import Context
 from mdm.standardise.base import clean
 from mdm.standardise.dates import DATE
+from mdm.standardise.record import standardise_record
 
 TODAY = dt.date(2026, 1, 15)
 FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")  # a source that writes DD/MM/YYYY and YYYYMMDD

@@ -24,13 +24,6 @@ WEB = "mdm.stewardship"
 
 #: stage -> stage imports that exist today (issue 17.3: stages import only core, never each other)
 KNOWN_STAGE_IMPORTS = (
-    # issue 17.3: the real-time matcher standardises a record itself; a single-record
-    # standardiser is to be injected by the pipeline instead
-    "mdm.match.realtime.matcher -> mdm.standardise.base",
-    "mdm.match.realtime.record -> mdm.standardise.base",
-    "mdm.match.realtime.record -> mdm.standardise.chinese_addresses",
-    "mdm.match.realtime.record -> mdm.standardise.contexts",
-    "mdm.match.realtime.record -> mdm.standardise.registry",
     # issue 17.3 (and 17.1: features declared once): match features read standardise's Han tables
     "mdm.match.repair -> mdm.standardise.chinese_data",
 )
@@ -93,7 +86,7 @@ def test_the_rules_catch_the_known_imports(tmp_path: Path) -> None:
     result = _lint(_config((), ()), tmp_path)
     assert result.returncode != 0
     assert "0 kept, 2 broken" in result.stdout
-    assert "mdm.match.realtime.record -> mdm.standardise" in result.stdout
+    assert "mdm.match.repair -> mdm.standardise" in result.stdout
     assert "mdm.publish.webhooks -> mdm.stewardship" in result.stdout
 
 

@@ -37,6 +37,7 @@ from mdm.errors import NotFoundError
 from mdm.match.realtime import Matcher
 from mdm.pipeline.scoped import rebuild_for
 from mdm.pipeline.upsert import upsert_record
+from mdm.standardise.record import RecordStandardiser
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
 from mdm.stewardship.hubaccess import HubAccess
@@ -62,7 +63,8 @@ class RealtimeService:
         latest = int(row[0]) if row else 0
         with self._lock:
             if self._matcher is None or latest != self._run:
-                self._matcher = Matcher.load(cur, self.project)
+                self._matcher = Matcher.load(cur, self.project,
+                                             standardiser=RecordStandardiser.for_project(self.project, cur))
                 self._run = latest
             return self._matcher
 

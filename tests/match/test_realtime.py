@@ -25,9 +25,9 @@ from mdm.match.realtime import (
     key_expressions,
     probability,
     refresh_match_keys,
-    standardise_record,
 )
 from mdm.match.repair import recovered
+from mdm.standardise.record import RecordStandardiser, standardise_record
 
 SOURCES = ("crm", "erp", "web", "legacy")
 
@@ -67,7 +67,7 @@ def con(hub: tuple[Project, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture(scope="module")
 def matcher(hub: tuple[Project, Path], con: duckdb.DuckDBPyConnection) -> Matcher:
-    return Matcher.load(con, hub[0])
+    return Matcher.load(con, hub[0], standardiser=RecordStandardiser.for_project(hub[0], con))
 
 
 def _std_row(con: duckdb.DuckDBPyConnection, unique_id: str) -> dict[str, Any]:
@@ -171,9 +171,11 @@ def test_standardise_record_reproduces_record_std(con: duckdb.DuckDBPyConnection
         "SELECT source || ':' || source_id FROM record_std s WHERE NOT EXISTS (SELECT 1 FROM record_flag f "
         "WHERE f.source = s.source AND f.source_id = s.source_id) ORDER BY 1 LIMIT 150").fetchall()]
     assert ids
+    reader = matcher.standardiser
+    assert isinstance(reader, RecordStandardiser)
     for uid in ids:
         source = uid.partition(":")[0]
-        std = standardise_record(_raw_row(con, uid), matcher.dictionary, matcher.context_for(source))
+        std = standardise_record(_raw_row(con, uid), reader.dictionary, reader.context_for(source))
         rt, rt_keys = matcher.features_of(std, uid)
         batch, batch_keys = matcher.features_of(_std_row(con, uid), uid)
         assert rt == batch, uid
@@ -262,7 +264,7 @@ def test_a_mirror_that_disagrees_with_batch_is_not_used(hub: tuple[Project, Path
     assert matcher.check_python_features(con)
     monkeypatch.setattr(realtime.mirror, "py_postal_from_line", lambda line: None)   # a mirror gone stale
     assert not matcher.check_python_features(con)
-    stale = Matcher.load(con, hub[0])
+    stale = Matcher.load(con, hub[0], standardiser=RecordStandardiser.for_project(hub[0], con))
     assert not stale.use_python_features
     uid = con.execute("SELECT source || ':' || source_id FROM record_std s WHERE postal_code IS NULL AND EXISTS "
                       "(SELECT 1 FROM record r WHERE r.source = s.source AND r.source_id = s.source_id AND "
@@ -283,7 +285,8 @@ def test_keys_of_huge_blocks_are_not_looked_up(hub: tuple[Project, Path], con: d
     assert not matcher.huge_keys   # the defaults cap nothing on a small hub
     ids, found = matcher.candidates(con, {"rule": key})
     assert set(ids) == members and found == n
-    capped = Matcher.load(con, hub[0], max_block=n - 1)
+    capped = Matcher.load(con, hub[0], max_block=n - 1,
+                          standardiser=RecordStandardiser.for_project(hub[0], con))
     assert key in capped.huge_keys
     assert capped.candidates(con, {"rule": key}) == ([], 0)
     other = con.execute("SELECT key FROM match_key GROUP BY key HAVING count(*) = 2 ORDER BY key LIMIT 1").fetchone()

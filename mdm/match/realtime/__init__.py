@@ -6,9 +6,10 @@ hub cannot afford that (``predict_between`` costs ~200 ms). Instead:
 1. **Keys in the hub.** :func:`refresh_match_keys` writes every record's blocking keys
    (the batch blocking rules, over the same match features) to ``match_key(rule, key,
    unique_id)``, indexed on ``(rule, key)``; :func:`add_match_keys` adds new records.
-2. **Standardise and repair like batch.** :func:`standardise_record` runs the dictionary's
-   standardisers (``mdm.standardise`` registry) on one record, producing the columns
-   ``record_std`` holds. Its match features and keys are those batch gives a hub record:
+2. **Standardise and repair like batch.** The standardiser handed in
+   (:func:`mdm.standardise.record.standardise_record`) runs the dictionary's standardisers
+   on one record, producing the columns ``record_std`` holds. Its match features and keys
+   are those batch gives a hub record:
    repaired as :func:`mdm.match.repair.recovered` repairs (Han-script names as toneless
    pinyin, a whole name typed into ``first_name`` split, the postal code recovered from the
    raw one-line address), then derived as :func:`mdm.match.features.feature_sql` and
@@ -34,8 +35,10 @@ all records). The only deliberate difference from batch: an incoming record that
 yet in the hub does not count itself in those frequencies.
 
 The package: :mod:`.keys` (match keys in the hub), :mod:`.mirror` (features of one record in
-Python), :mod:`.record` (one record standardised), :mod:`.scoring` (the saved model as code)
-and :mod:`.matcher` (the matcher itself).
+Python), :mod:`.scoring` (the saved model as code) and :mod:`.matcher` (the matcher itself).
+Raw records are standardised by a standardiser the caller hands in
+(:class:`mdm.standardise.record.RecordStandardiser`): the match stage does not import the
+standardise stage.
 """
 
 
@@ -55,7 +58,7 @@ from mdm.match.realtime.keys import (
 )
 from mdm.match.realtime.matcher import (
     Matcher,
-    source_contexts,
+    Standardiser,
 )
 from mdm.match.realtime.mirror import (
     py_features,
@@ -64,9 +67,6 @@ from mdm.match.realtime.mirror import (
     py_postal_from_line,
     py_recovered,
     python_features,
-)
-from mdm.match.realtime.record import (
-    standardise_record,
 )
 from mdm.match.realtime.scoring import (
     Candidate,
@@ -91,6 +91,7 @@ __all__ = [
     "Matcher",
     "RealtimeError",
     "ScoringModel",
+    "Standardiser",
     "add_match_keys",
     "band",
     "compile_for_hub",
@@ -105,6 +106,4 @@ __all__ = [
     "python_features",
     "refresh_match_keys",
     "rule_code",
-    "source_contexts",
-    "standardise_record",
 ]

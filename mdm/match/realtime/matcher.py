@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from mdm.config import Dictionary, Project
+from mdm.config import Project
 from mdm.hub.sql import ident, literal
 from mdm.match.features import feature_sql
 from mdm.match.model import MatchModel, load_model
@@ -24,7 +24,6 @@ from mdm.match.realtime.keys import (
     key_expressions,
 )
 from mdm.match.realtime.mirror import py_features, py_keys, py_recovered, python_features
-from mdm.match.realtime.record import as_text, standardise_record
 from mdm.match.realtime.scoring import (
     Candidate,
     GoldenCandidate,
@@ -34,13 +33,11 @@ from mdm.match.realtime.scoring import (
     probability,
 )
 from mdm.match.repair import (
-    NAME_COLUMNS,
     recovered,
 )
 from mdm.match.rules import MatchRules, load_match_rules
 from mdm.match.settings import Compiled
 from mdm.match.thresholds import effective
-from mdm.standardise.base import Context
 
 log = logging.getLogger("mdm.match")
 
@@ -48,19 +45,24 @@ log = logging.getLogger("mdm.match")
 # --------------------------------------------------------------------------- the matcher
 
 
-def source_contexts(project: Project) -> dict[str, Context]:
-    """Each configured source's standardisation context (as the pipeline builds it)."""
-    d = project.dictionary
-    return {m.source: Context(default_region=m.default_region, date_formats=m.date_formats or d.date_formats)
-            for m, _ in project.sources}
+#: ``(raw record, source) -> record_std columns``, as the batch stage standardises a row of that source:
+#: the pipeline (or the server) hands one in (:class:`mdm.standardise.record.RecordStandardiser`); the
+#: match stage never imports the standardise stage
+Standardiser = Callable[[Mapping[str, Any], str | None], dict[str, Any]]
+
+
+def _as_text(v: object) -> str | None:
+    if v is None:
+        return None
+    return str(v).lower() if isinstance(v, bool) else str(v)
 
 
 class Matcher:
     """Scores one record against the hub. Load once per server (:meth:`load`); thread-compatible
     when each thread passes its own hub cursor (the matcher's private DuckDB is guarded)."""
 
-    def __init__(self, *, model: MatchModel, rules: MatchRules, compiled: Compiled, dictionary: Dictionary,
-                 contexts: Mapping[str, Context], features: pa.Table, max_candidates: int = MAX_CANDIDATES,
+    def __init__(self, *, model: MatchModel, rules: MatchRules, compiled: Compiled, features: pa.Table,
+                 standardiser: Standardiser | None = None, max_candidates: int = MAX_CANDIDATES,
                  max_block: int = MAX_BLOCK) -> None:
         import threading
 
@@ -69,13 +71,11 @@ class Matcher:
         # the cut-offs the last run chose (models/thresholds.json), so real time cuts where batch did
         self.thresholds = effective(rules.thresholds, model.directory)
         self.compiled = compiled
-        self.dictionary = dictionary
-        self.contexts = dict(contexts)
+        self.standardiser = standardiser
         self.max_candidates = max_candidates
         self.max_block = max_block
         #: keys whose block holds more than ``max_block`` hub records (read at load)
         self.huge_keys: frozenset[str] = frozenset()
-        self.han_sources: frozenset[str] = frozenset()  # sources with Han-script names (standardise())
         self.scoring = ScoringModel(model.settings)
         self.columns = [c for c in features.column_names if c not in ("unique_id", "source_dataset")]
         self._features = features.combine_chunks()
@@ -104,9 +104,11 @@ class Matcher:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, project: Project, *, model_dir: Path | None = None,
-             max_candidates: int = MAX_CANDIDATES, max_block: int = MAX_BLOCK) -> Matcher:
+             standardiser: Standardiser | None = None, max_candidates: int = MAX_CANDIDATES,
+             max_block: int = MAX_BLOCK) -> Matcher:
         """Model from ``model_dir`` (default: the pipeline's ``<hub folder>/models``), features of every
-        hub record, term frequencies. Costs one scan of ``record_std``."""
+        hub record, term frequencies. Costs one scan of ``record_std``. ``standardiser`` reads raw
+        records (:meth:`standardise`); without one only standardised records can be matched."""
         model_dir = model_dir or project.hub.parent / "models"
         model = load_model(model_dir)
         if model is None:
@@ -120,16 +122,11 @@ class Matcher:
         table_cols = hub_columns(con, "record_std")
         with recovered(con, "record_std") as source:   # the hub's features exactly as batch built them
             features = con.sql(feature_sql(compiled.columns, rules, source, table_cols)).to_arrow_table()
-        m = cls(model=model, rules=rules, compiled=compiled, dictionary=project.dictionary,
-                contexts=source_contexts(project), features=features, max_candidates=max_candidates,
-                max_block=max_block)
+        m = cls(model=model, rules=rules, compiled=compiled, features=features, standardiser=standardiser,
+                max_candidates=max_candidates, max_block=max_block)
         m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]
         m._std_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE record_std").fetchall()}
         m._raw_columns = [c for c in ("street_address",) if c in hub_columns(con, "record")]
-        han = " OR ".join(f"regexp_matches({ident(c)}, '\\p{{Han}}')" for c in NAME_COLUMNS if c in table_cols)
-        if han:
-            m.han_sources = frozenset(str(r[0]) for r in con.execute(
-                f"SELECT DISTINCT source FROM record_std WHERE {han}").fetchall())
         m.huge_keys = frozenset(str(r[0]) for r in con.execute(
             "SELECT key FROM match_key GROUP BY key HAVING count(*) > ?", [max_block]).fetchall())
         if m.use_python_features and not m.check_python_features(con):
@@ -248,14 +245,12 @@ class Matcher:
 
     # ---- per request
 
-    def context_for(self, source: str | None) -> Context:
-        if source is not None and source in self.contexts:
-            return self.contexts[source]
-        return Context(date_formats=self.dictionary.date_formats)
-
     def standardise(self, record: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
-        return standardise_record(record, self.dictionary, self.context_for(source),
-                                  han_names=source is not None and source in self.han_sources)
+        """The record_std columns of a raw record, by the standardiser the matcher was given."""
+        if self.standardiser is None:
+            raise RealtimeError("this matcher was loaded without a record standardiser: it matches only "
+                                "standardised records")
+        return self.standardiser(record, source)
 
     def _prepare(self) -> None:
         """Create the one-row tables and the pairs table, and compile the per-request statements once
@@ -463,7 +458,7 @@ def _repeat(value: Any, t: pa.DataType, n: int) -> pa.Array:
     try:
         return pa.array([value] * n, t)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([as_text(value)] * n, pa.string()).cast(t, safe=False)
+        return pa.array([_as_text(value)] * n, pa.string()).cast(t, safe=False)
 
 
 def _duck_type(t: pa.DataType) -> str:

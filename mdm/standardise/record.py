@@ -1,19 +1,27 @@
-"""One raw record standardised as the batch stage would standardise it."""
+"""One raw record standardised as the batch stage would standardise it.
+
+:class:`RecordStandardiser` is what the server hands the real-time matcher (which never
+imports this stage): per source the context batch uses, and which sources carry Han-script
+names, so a single record is read exactly as a batch row of its source would be.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from mdm.config import Dictionary
+import duckdb
+
+from mdm.config import Dictionary, Project
+from mdm.hub.sql import ident
 from mdm.standardise.base import Context
 from mdm.standardise.chinese_addresses import HAN as _HAN
 from mdm.standardise.contexts import NAME_PARTS, REGIONAL, attribute_context, name_context
 from mdm.standardise.registry import STANDARDISERS
 
 _SPACES = re.compile(r"\s+")
-
 
 
 # --------------------------------------------------------------------------- standardising one record
@@ -89,3 +97,39 @@ def standardise_record(record: Mapping[str, Any], dictionary: Dictionary, contex
     return out
 
 
+
+
+_NAMES = ("first_name", "middle_name", "last_name", "full_name")
+
+
+@dataclass(frozen=True)
+class RecordStandardiser:
+    """``(record, source) -> record_std columns``, as the batch stage reads a row of ``source``."""
+
+    dictionary: Dictionary
+    contexts: Mapping[str, Context]
+    han_sources: frozenset[str] = frozenset()
+
+    @classmethod
+    def for_project(cls, project: Project, con: duckdb.DuckDBPyConnection | None = None) -> RecordStandardiser:
+        """The project's sources' contexts; with ``con`` (a hub), also its sources with Han-script names."""
+        d = project.dictionary
+        contexts = {m.source: Context(default_region=m.default_region, date_formats=m.date_formats or d.date_formats)
+                    for m, _ in project.sources}
+        han: frozenset[str] = frozenset()
+        if con is not None:
+            have = {str(r[0]) for r in con.execute("DESCRIBE record_std").fetchall()}
+            test = " OR ".join(f"regexp_matches({ident(c)}, '\\p{{Han}}')" for c in _NAMES if c in have)
+            if test:
+                han = frozenset(str(r[0]) for r in con.execute(
+                    f"SELECT DISTINCT source FROM record_std WHERE {test}").fetchall())
+        return cls(dictionary=d, contexts=contexts, han_sources=han)
+
+    def context_for(self, source: str | None) -> Context:
+        if source is not None and source in self.contexts:
+            return self.contexts[source]
+        return Context(date_formats=self.dictionary.date_formats)
+
+    def __call__(self, record: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
+        return standardise_record(record, self.dictionary, self.context_for(source),
+                                  han_names=source is not None and source in self.han_sources)
