@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from mdm.config import load_project
-from mdm.stewardship.auth import Principal, Role
+from mdm.roles import Role
+from mdm.stewardship.auth import Principal
 from mdm.stewardship.hubaccess import HubAccess
 from mdm.stewardship.realtime import RealtimeService
 

@@ -22,7 +22,8 @@ from mdm.export import READERS, export, is_key, write_query
 from mdm.hub import open_hub, transaction
 from mdm.pipeline.scoped import rebuild_for
 from mdm.publish import publish_files
-from mdm.stewardship.auth import Principal, Role
+from mdm.roles import Role
+from mdm.stewardship.auth import Principal
 from mdm.stewardship.golden import merge
 from mdm.survivorship import resolve_golden_id
 

@@ -112,7 +112,8 @@ def keys_revoke(
     import getpass
 
     from mdm.hub import transaction
-    from mdm.stewardship.auth import Principal, Role, revoke_key
+    from mdm.roles import Role
+    from mdm.stewardship.auth import Principal, revoke_key
 
     project = _project(config)
     # the CLI acts as the hub's owner: key id 0 is never issued, so any key can be revoked from here

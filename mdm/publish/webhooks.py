@@ -13,7 +13,7 @@
 - **Order per golden record**: an event waits while an earlier event of the same golden
   record to the same subscriber is still pending.
 - **Masking**: a delivery is the event as the subscription's role sees it, by the one policy
-  of :mod:`mdm.stewardship.masking`. That role is :data:`~mdm.stewardship.masking.WEBHOOK_ROLE`
+  of :mod:`mdm.pii`. That role is :data:`~mdm.pii.WEBHOOK_ROLE`
   (``system``, the role of integrations), never the creating admin's: the receiver is an
   integration, the same audience as a ``system`` key reading ``/api/v1/events``, and only admins
   create subscriptions, so their role would send every PII value in clear to an outside URL. A
@@ -38,9 +38,9 @@ import httpx
 
 from mdm.errors import InputError, NotFoundError
 from mdm.hub import transaction
+from mdm.pii import WEBHOOK_ROLE, Masker, MaskingPolicy
 from mdm.publish.feed import event_dict
-from mdm.stewardship.auth import Role
-from mdm.stewardship.masking import WEBHOOK_ROLE, Masker, MaskingPolicy
+from mdm.roles import Role
 
 log = logging.getLogger("mdm.webhooks")
 

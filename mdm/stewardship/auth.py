@@ -20,15 +20,9 @@ from typing import Any
 import duckdb
 
 from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.roles import SEES_PII, Role
 from mdm.stewardship import audit
 from mdm.stewardship.errors import AuthenticationError
-
-
-class Role(StrEnum):
-    reader = "reader"
-    steward = "steward"
-    admin = "admin"
-    system = "system"
 
 
 class Permission(StrEnum):
@@ -69,9 +63,6 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.quality_read: frozenset({Role.reader, Role.steward, Role.admin}),
     Permission.schedules_read: frozenset({Role.admin}),
 }
-
-#: roles that see PII unmasked
-SEES_PII = frozenset({Role.steward, Role.admin})
 
 KEY_RE = re.compile(r"^mdm_([A-Za-z0-9]{10})_([A-Za-z0-9_-]{20,})$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$")

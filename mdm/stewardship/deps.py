@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mdm.errors import InputError
+from mdm.roles import Role
 from mdm.stewardship import auth
 from mdm.stewardship.auth import Permission, Principal
 from mdm.stewardship.errors import AuthenticationError, PermissionDeniedError
@@ -93,7 +94,7 @@ class RoleCheck:
         self.permission = permission
 
     @property
-    def roles(self) -> frozenset[auth.Role]:
+    def roles(self) -> frozenset[Role]:
         return auth.PERMISSIONS[self.permission]
 
     def __call__(self, request: Request, state: State,
@@ -145,7 +146,7 @@ class UiRoleCheck:
         self.permission = permission
 
     @property
-    def roles(self) -> frozenset[auth.Role]:
+    def roles(self) -> frozenset[Role]:
         return auth.PERMISSIONS[self.permission]
 
     def __call__(self, request: Request, state: State) -> UiSession:

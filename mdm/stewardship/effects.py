@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 
 from mdm.errors import MdmError
+from mdm.pii import Masker
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.masking import Masker
 
 #: attributes a confirmation shows for each golden record, when the dictionary has them
 KEY_ATTRIBUTES = ("first_name", "last_name", "full_name", "company_name", "birth_date", "email", "phone",

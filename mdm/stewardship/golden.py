@@ -35,11 +35,11 @@ from mdm.errors import ConflictError, InputError, NotFoundError
 from mdm.hub import search as search_index
 from mdm.hub.sql import ident
 from mdm.ingest.validate import validate_frame
+from mdm.pii import Masker
 from mdm.pipeline.scoped import Rebuild, rebuild_scope
 from mdm.standardise.names import canonical_given_name
 from mdm.stewardship import audit
 from mdm.stewardship.auth import Principal
-from mdm.stewardship.masking import Masker
 from mdm.stewardship.tasks import record_side, split_unique_id
 from mdm.survivorship import golden_as_of, resolve_golden_id
 
@@ -51,7 +51,7 @@ def _loads(value: Any) -> Any:
 
 
 def _mask_value(attribute: str | None, value: Any, pii: Collection[str], masked: bool) -> Any:
-    """One value as the caller may see it: :mod:`mdm.stewardship.masking` decides."""
+    """One value as the caller may see it: :mod:`mdm.pii` decides."""
     return Masker.of(pii, masked).value(attribute, value)
 
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import duckdb
 
 from mdm.hub import transaction
+from mdm.roles import Role
 from mdm.stewardship import audit, auth
-from mdm.stewardship.auth import Principal, Role
+from mdm.stewardship.auth import Principal
 from mdm.stewardship.errors import AuthenticationError
 from mdm.stewardship.hubaccess import HubAccess
 

@@ -20,10 +20,11 @@ from typing import Any, Literal
 import duckdb
 
 from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.pii import Masker
 from mdm.pipeline.scoped import Rebuild, rebuild_scope
+from mdm.roles import Role
 from mdm.stewardship import audit
-from mdm.stewardship.auth import Principal, Role
-from mdm.stewardship.masking import Masker
+from mdm.stewardship.auth import Principal
 
 Decision = Literal["match", "no_match"]
 TaskStatus = Literal["open", "decided"]

@@ -33,10 +33,11 @@ import httpx
 from mdm.audit.schedule import Execute, Scheduler
 from mdm.config import Project, Schedule
 from mdm.jobs import make_executor
+from mdm.pii import MaskingPolicy
 from mdm.publish.webhooks import WebhookWorker
-from mdm.stewardship.auth import Principal, Role
+from mdm.roles import Role
+from mdm.stewardship.auth import Principal
 from mdm.stewardship.hubaccess import HubAccess
-from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.runs import RunManager
 
 log = logging.getLogger("mdm.stewardship.worker")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mdm.stewardship.auth import Principal, Role
+from mdm.roles import Role
+from mdm.stewardship.auth import Principal
 
 EXPLANATION = [
     {"comparison": "prior", "level": "prior", "gamma": None, "bayes_factor": 0.004, "weight": -8.0},

@@ -7,8 +7,9 @@ import pytest
 from steward_data import principal
 
 from mdm.errors import ConflictError, InputError, NotFoundError
+from mdm.roles import Role
 from mdm.stewardship import auth
-from mdm.stewardship.auth import Permission, Role
+from mdm.stewardship.auth import Permission
 from mdm.stewardship.errors import AuthenticationError
 
 

@@ -7,9 +7,9 @@ import duckdb
 import yaml
 
 from mdm.config import BUNDLED_DICTIONARY, load_dictionary
+from mdm.pii import WEBHOOK_ROLE, Masker, MaskingPolicy, mask
 from mdm.publish.webhooks import WebhookWorker
-from mdm.stewardship.auth import Role
-from mdm.stewardship.masking import WEBHOOK_ROLE, Masker, MaskingPolicy, mask
+from mdm.roles import Role
 
 
 def test_the_policy_masks_exactly_the_flagged_attributes_for_reader_and_system() -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from mdm.errors import ConflictError
+from mdm.roles import Role
 from mdm.stewardship import auth, sessions
-from mdm.stewardship.auth import Principal, Role
+from mdm.stewardship.auth import Principal
 from mdm.stewardship.errors import AuthenticationError
 from mdm.stewardship.hubaccess import HubAccess
 from mdm.stewardship.sessions import SessionStore

@@ -8,8 +8,8 @@ import pytest
 from steward_data import principal
 
 from mdm.errors import ConflictError, NotFoundError
+from mdm.roles import Role
 from mdm.stewardship import audit, tasks
-from mdm.stewardship.auth import Role
 
 
 def test_match_writes_a_must_link_and_an_audit_entry(hub: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,7 @@
 """``/api/v1/audit``: read and verify the append-only audit log (admin).
 
 Entries keep golden records in their ``before``/``after``; those are shown through the one
-masking policy (:mod:`mdm.stewardship.masking`), so a role that sees PII masked elsewhere would
+masking policy (:mod:`mdm.pii`), so a role that sees PII masked elsewhere would
 see it masked here too. ``hash`` covers the stored entry, not a masked view of it."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from mdm.pii import MaskingPolicy
 from mdm.stewardship import audit
 from mdm.stewardship.deps import AuditReader, Cursor, State
-from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import AuditEntryPublic, AuditList, AuditVerification
 

@@ -1,7 +1,7 @@
 """``/api/v1/events``: the change feed of golden records, paged by sequence number (system, admin).
 
 Events carry attribute values (``changes`` and the new ``record``); they are masked by the one
-policy of :mod:`mdm.stewardship.masking`, as on ``/api/v1/golden``: a ``system`` key sees PII
+policy of :mod:`mdm.pii`, as on ``/api/v1/golden``: a ``system`` key sees PII
 masked here too, an admin in clear."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from mdm.errors import InputError
+from mdm.pii import MaskingPolicy
 from mdm.publish.feed import MAX_PAGE, read_events
 from mdm.publish.webhooks import EVENT_TYPES
 from mdm.stewardship.auth import Permission, Principal
 from mdm.stewardship.deps import Cursor, RoleCheck, State
-from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import EventPage, EventPublic
 

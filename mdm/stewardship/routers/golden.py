@@ -15,11 +15,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
+from mdm.pii import MaskingPolicy
 from mdm.pipeline.scoped import rebuild_for
 from mdm.stewardship import golden
 from mdm.stewardship.auth import Principal
 from mdm.stewardship.deps import Cursor, GoldenReader, GoldenSteward, State
-from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
     ConflictList,

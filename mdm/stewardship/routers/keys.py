@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from mdm.roles import Role
 from mdm.stewardship import auth
-from mdm.stewardship.auth import Role
 from mdm.stewardship.deps import Cursor, KeyAdmin, State
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import KeyCreate, KeyCreated, KeyList, KeyPublic

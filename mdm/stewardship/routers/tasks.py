@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from mdm.pii import MaskingPolicy
 from mdm.pipeline.scoped import rebuild_for
 from mdm.stewardship import tasks
 from mdm.stewardship.deps import Cursor, State, TaskAssigner, TaskDecider, TaskReader
-from mdm.stewardship.masking import MaskingPolicy
 from mdm.stewardship.routers import errors
 from mdm.stewardship.schemas import (
     AssignmentUpdate,

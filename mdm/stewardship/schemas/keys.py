@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from mdm.stewardship.auth import KeyRow, Principal, Role
+from mdm.roles import Role
+from mdm.stewardship.auth import KeyRow, Principal
 from mdm.stewardship.schemas.common import Timestamp, examples, strictly
 
 # --- keys -----------------------------------------------------------------------------

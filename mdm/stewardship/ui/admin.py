@@ -23,7 +23,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from mdm.errors import MdmError
-from mdm.stewardship.auth import Permission, Role
+from mdm.roles import Role
+from mdm.stewardship.auth import Permission
 from mdm.stewardship.deps import Cursor, State, UiRoleCheck, UiSession
 from mdm.stewardship.routers import audits as audits_api
 from mdm.stewardship.routers import keys as keys_api
