@@ -110,7 +110,7 @@ def romanise_family(text: str) -> str | None:
     whole = romanise(text)
     if whole is None:
         return None
-    from mdm.standardise.chinese_data import SURNAMES
+    from mdm.refdata.chinese import SURNAMES
 
     for n in (2, 1):
         reading = SURNAMES.get(text[:n])

@@ -135,11 +135,6 @@ def ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c for c in text)
 
 
-def words(text: str) -> frozenset[str]:
-    """A set of whitespace-separated words: how the bundled reference word lists are written."""
-    return frozenset(text.split())
-
-
 def fold_ascii(text: str) -> str:
     """Latin letters without diacritics (José -> Jose, Øst -> Ost); other scripts unchanged."""
     if text.isascii():

@@ -6,7 +6,7 @@ A Chinese line runs from the largest division to the door, without spaces::
     province city   district (town)  road      number (building) unit
 
 Each level is optional (省 and 市 are often left out: 广东深圳南山区...). Provinces and
-prefecture-level cities are recognised by name (mdm.standardise.chinese_data) with or
+prefecture-level cities are recognised by name (mdm.refdata.chinese) with or
 without 省 / 市; districts, counties and county-level cities by their ending (区 县 旗
 市) right after them; towns and sub-districts (镇 乡 街道, development zones) are
 skipped. The road is the text before the first road word (大道 大街 路 街 巷 胡同 弄 道),
@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from mdm.refdata.chinese import MUNICIPALITIES, PREFECTURES, PROVINCES
 from mdm.standardise.base import FieldValue
-from mdm.standardise.chinese_data import MUNICIPALITIES, PREFECTURES, PROVINCES
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from mdm.config import Dictionary
 from mdm.hub.sql import literal
+from mdm.refdata.chinese import CHINESE_REGIONS
 from mdm.standardise.base import Context
-from mdm.standardise.chinese_data import CHINESE_REGIONS
 from mdm.standardise.registry import get
 
 #: full_name standardiser field -> the attribute it stands in for

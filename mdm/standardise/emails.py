@@ -31,7 +31,8 @@ from functools import lru_cache
 
 import jellyfish
 
-from mdm.standardise.base import Context, FieldValue, standardiser, words
+from mdm.refdata import words
+from mdm.standardise.base import Context, FieldValue, standardiser
 
 EMAIL_FIELDS = ("value", "valid", "reason", "local", "domain", "is_role", "is_disposable", "corrected_from")
 

@@ -9,7 +9,7 @@ is a title and ``Sr`` at the end is Senior. Words that are also common names or 
 
 from __future__ import annotations
 
-from mdm.standardise.base import words
+from mdm.refdata import words
 
 
 def _ranked(text: str) -> list[str]:

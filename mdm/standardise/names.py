@@ -38,8 +38,8 @@ from functools import lru_cache
 import jellyfish
 from nicknames import NickNamer
 
+from mdm.refdata.chinese import CHINESE_REGIONS, COMPOUND_SURNAMES, PINYIN_SURNAMES
 from mdm.standardise.base import Context, FieldValue, fold_ascii, is_latin, standardiser
-from mdm.standardise.chinese_data import CHINESE_REGIONS, COMPOUND_SURNAMES, PINYIN_SURNAMES
 from mdm.standardise.name_data import (
     COMMON_GIVEN_NAMES,
     EAST_ASIAN_COMPOUND_SURNAMES,

@@ -39,8 +39,8 @@ from mdm import progress
 from mdm.config import Dictionary
 from mdm.errors import ConfigError
 from mdm.hub.sql import ident, literal
+from mdm.refdata.chinese import CHINESE_REGIONS
 from mdm.standardise.base import Context
-from mdm.standardise.chinese_data import CHINESE_REGIONS
 from mdm.standardise.contexts import (
     HAN_NAMES_SQL,
     NAME_PARTS,

@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from mdm.standardise.base import FieldValue, fold_ascii, words
+from mdm.refdata import words
+from mdm.standardise.base import FieldValue, fold_ascii
 
 Parts = dict[str, FieldValue]
 

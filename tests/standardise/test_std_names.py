@@ -170,7 +170,7 @@ def test_family_name_first_reads_back_the_same(raw: str, region: str) -> None:
 
 
 def test_pinyin_surnames_cover_the_han_list() -> None:
-    from mdm.standardise.chinese_data import COMPOUND_SURNAMES, PINYIN_SURNAMES, SURNAMES
+    from mdm.refdata.chinese import COMPOUND_SURNAMES, PINYIN_SURNAMES, SURNAMES
 
     assert {"zhang", "wang", "li", "ouyang", "sima", "zhuge", "zeng", "shan"} <= PINYIN_SURNAMES
     assert SURNAMES["曾"] == "zeng" and SURNAMES["单"] == "shan" and SURNAMES["欧阳"] == "ouyang"

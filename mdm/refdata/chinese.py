@@ -16,7 +16,7 @@ province and city of an address end, not their codes.
 
 from __future__ import annotations
 
-from mdm.standardise.base import words
+from mdm.refdata import words
 
 
 def _pairs(text: str) -> dict[str, str]:
