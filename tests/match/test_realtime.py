@@ -381,3 +381,24 @@ def test_refresh_joins_the_callers_transaction(hub: tuple[Project, Path], con: d
     con.execute("DELETE FROM match_key")
     con.execute("ROLLBACK")  # the caller's rollback undoes the refresh too
     assert con.execute("SELECT count(*), sum(hash(rule, key, unique_id)) FROM match_key").fetchall() == before
+
+
+def test_large_blocks_are_looked_up_only_within_the_row_budget(hub: tuple[Project, Path],
+                                                               con: duckdb.DuckDBPyConnection) -> None:
+    """Keys of small blocks are always looked up; larger ones smallest first while their rows stay
+    within LOOKUP_ROWS_PER_CANDIDATE x max_candidates (a lookup's cost grows with the rows it reads)."""
+    from mdm.match.realtime.matcher import LOOKUP_ROWS_PER_CANDIDATE, SMALL_BLOCK
+
+    fresh = Matcher.load(con, hub[0], max_candidates=20, standardiser=RecordStandardiser.for_project(hub[0], con))
+    budget = LOOKUP_ROWS_PER_CANDIDATE * 20   # 80 rows: one small block (counted at 20) and mid fit, big does not
+    rows = con.execute("SELECT key, count(*) AS n FROM match_key GROUP BY key HAVING count(*) >= 2 "
+                       "ORDER BY n DESC, key LIMIT 3").fetchall()
+    (big, _), (mid, _), (small, n_small) = rows
+    fresh.block_sizes = {big: budget, mid: SMALL_BLOCK + 1}   # as a hub with these blocks would have them
+    assert fresh._within_budget([big, mid, small]) == [small, mid]   # big would overrun the budget
+    members = {str(u) for (u,) in con.execute("SELECT unique_id FROM match_key WHERE key IN (?, ?)",
+                                              [small, mid]).fetchall()}
+    ids, found = fresh.candidates(con, {"a": big, "b": mid, "c": small})
+    assert set(ids) <= members and found == len(members) and n_small >= 2
+    fresh.block_sizes = {}
+    assert set(fresh._within_budget([big, mid, small])) == {big, mid, small}   # small blocks: all looked up

@@ -42,8 +42,9 @@ from mdm.match.thresholds import effective
 log = logging.getLogger("mdm.match")
 
 
-# --------------------------------------------------------------------------- the matcher
-
+#: keys of at most this many hub records are always looked up; a lookup reads at most
+#: LOOKUP_ROWS_PER_CANDIDATE match_key rows per candidate it may score (``max_candidates``)
+SMALL_BLOCK, LOOKUP_ROWS_PER_CANDIDATE = 20, 4
 
 #: ``(raw record, source) -> record_std columns``, as the batch stage standardises a row of that source:
 #: the pipeline (or the server) hands one in (:class:`mdm.standardise.record.RecordStandardiser`); the
@@ -52,9 +53,7 @@ Standardiser = Callable[[Mapping[str, Any], str | None], dict[str, Any]]
 
 
 def _as_text(v: object) -> str | None:
-    if v is None:
-        return None
-    return str(v).lower() if isinstance(v, bool) else str(v)
+    return None if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
 
 
 class Matcher:
@@ -76,6 +75,8 @@ class Matcher:
         self.max_block = max_block
         #: keys whose block holds more than ``max_block`` hub records (read at load)
         self.huge_keys: frozenset[str] = frozenset()
+        #: hub records per key, for keys of more than SMALL_BLOCK records (read at load)
+        self.block_sizes: dict[str, int] = {}
         self.scoring = ScoringModel(model.settings)
         self.columns = [c for c in features.column_names if c not in ("unique_id", "source_dataset")]
         self._features = features.combine_chunks()
@@ -127,8 +128,10 @@ class Matcher:
         m._std_columns = [c for c in table_cols if c not in ("source", "source_id")]
         m._std_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE record_std").fetchall()}
         m._raw_columns = [c for c in ("street_address",) if c in hub_columns(con, "record")]
-        m.huge_keys = frozenset(str(r[0]) for r in con.execute(
-            "SELECT key FROM match_key GROUP BY key HAVING count(*) > ?", [max_block]).fetchall())
+        m.block_sizes = {str(k): int(n) for k, n in con.execute(
+            "SELECT key, count(*) FROM match_key GROUP BY key HAVING count(*) > ?",
+            [min(SMALL_BLOCK, max_block)]).fetchall()}
+        m.huge_keys = frozenset(k for k, n in m.block_sizes.items() if n > max_block)
         if m.use_python_features and not m.check_python_features(con):
             log.warning("real-time matching: the Python mirror of the feature SQL disagrees with batch on this "
                         "hub's records; using the SQL (slower) for incoming records")
@@ -335,16 +338,13 @@ class Matcher:
                    ) -> tuple[list[str], int]:
         """Hub records sharing a blocking key, most shared keys first, capped; and how many there were.
 
-        Bounded work per call: one index scan for all keys (``key IN (...)``; measured faster
-        than one lookup per key), at most ``max_candidates`` scored, and keys whose block
-        holds more than ``max_block`` records (:attr:`huge_keys`, read at load) are not
-        looked up. Batch blocking would pair the record with every member of such a block;
-        at 100k no block comes near (largest ~120, common names), at 1M the largest natural
-        blocks are ~10x that: the cap stops unspecific keys (a common name in a big postal
-        code, placeholder values shared by thousands) from costing a lookup of thousands of
-        rows; the record's other keys still find its duplicates.
+        Bounded work per call: one index scan for all keys (``key IN (...)``), at most
+        ``max_candidates`` scored; keys of more than ``max_block`` records (:attr:`huge_keys`:
+        a common name in a big postal code, placeholders) are never looked up, and the larger
+        blocks only within a row budget (:meth:`_within_budget`). Batch blocking would pair the
+        record with every member; its other keys still find its duplicates.
         """
-        wanted = [k for k in dict.fromkeys(keys.values()) if k not in self.huge_keys]
+        wanted = self._within_budget([k for k in dict.fromkeys(keys.values()) if k not in self.huge_keys])
         if not wanted:
             return [], 0
         rows = con.execute(
@@ -354,6 +354,21 @@ class Matcher:
             [*wanted, exclude or ""]).fetchall()
         total = int(rows[0][2]) if rows else 0
         return [str(r[0]) for r in rows], total
+
+    def _within_budget(self, keys: list[str]) -> list[str]:
+        """Small blocks always; larger ones smallest first while their rows stay within
+        LOOKUP_ROWS_PER_CANDIDATE x ``max_candidates`` (a lookup costs ~40 ms per 1,000 rows at 1M;
+        duplicates share the specific keys, e-mail, phone, street, name + birth date: small blocks)."""
+        budget = LOOKUP_ROWS_PER_CANDIDATE * self.max_candidates
+        small = [k for k in keys if k not in self.block_sizes]
+        used = SMALL_BLOCK * len(small)
+        chosen = list(small)
+        for key in sorted((k for k in keys if k in self.block_sizes), key=lambda k: (self.block_sizes[k], k)):
+            used += self.block_sizes[key]
+            if used > budget:
+                break
+            chosen.append(key)
+        return chosen
 
     def score(self, incoming: Mapping[str, Any], unique_ids: Sequence[str]) -> list[tuple[str, float,
                                                                                            list[dict[str, Any]]]]:
