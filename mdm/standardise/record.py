@@ -18,7 +18,7 @@ from mdm.config import Dictionary, Project
 from mdm.hub.sql import ident
 from mdm.standardise.base import Context
 from mdm.standardise.chinese_addresses import HAN as _HAN
-from mdm.standardise.contexts import NAME_PARTS, REGIONAL, attribute_context, name_context
+from mdm.standardise.contexts import HAN_NAMES_SQL, NAME_PARTS, REGIONAL, attribute_context, name_context
 from mdm.standardise.registry import STANDARDISERS
 
 _SPACES = re.compile(r"\s+")
@@ -119,7 +119,7 @@ class RecordStandardiser:
         han: frozenset[str] = frozenset()
         if con is not None:
             have = {str(r[0]) for r in con.execute("DESCRIBE record_std").fetchall()}
-            test = " OR ".join(f"regexp_matches({ident(c)}, '\\p{{Han}}')" for c in _NAMES if c in have)
+            test = " OR ".join(HAN_NAMES_SQL.format(v=ident(c)) for c in _NAMES if c in have)
             if test:
                 han = frozenset(str(r[0]) for r in con.execute(
                     f"SELECT DISTINCT source FROM record_std WHERE {test}").fetchall())
