@@ -45,9 +45,9 @@ def _free_port() -> int:
 
 
 def _serve(work: Path) -> tuple[subprocess.Popen[bytes], str, str, Path]:
+    from mdm.apikeys import create_key
     from mdm.config import load_project
     from mdm.hub import open_hub, transaction
-    from mdm.stewardship.auth import create_key
 
     project = load_project(work / "mdm.yaml")
     with open_hub(project.hub, project.dictionary.names) as hub, transaction(hub.con):

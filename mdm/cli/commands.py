@@ -323,8 +323,8 @@ def demo(
               f"(files in {workdir / 'publish'})")
     out.print(f"config: {config}  (try: mdm profile {data}/crm.csv --source crm --config {config})")
     if serve:
+        from mdm.apikeys import create_key
         from mdm.hub import transaction
-        from mdm.stewardship.auth import create_key
 
         with _writable_hub(project) as held, transaction(held.con):
             key, _ = create_key(held.con, name="demo-admin", role="admin", created_by="mdm demo --serve")

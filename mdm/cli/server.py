@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from mdm.errors import InputError, PortInUseError, printable
-
-if TYPE_CHECKING:
-    pass
 from mdm.cli.app import DEFAULT_CONFIG, ConfigOpt, _project, _writable_hub, app, err, out
+from mdm.errors import InputError, PortInUseError, printable
 
 
 @app.command()
@@ -26,22 +23,15 @@ def serve(
 
 
 def _serve(config: Path, host: str, port: int) -> None:
-    import uvicorn
-
     from mdm import pipeline
-    from mdm.stewardship.app import create_app
-    from mdm.stewardship.hubaccess import HubAccess
-    from mdm.stewardship.settings import ServerSettings
+    from mdm.stewardship.serve import serve as serve_web  # the CLI's one way into the web layer
 
     project = _project(config)
     pipeline.check_rules(project)  # a broken rules file fails at start, not at the first rebuild
     _check_port(host, port)  # before the hub is taken: a busy port is not a busy hub
-    access = HubAccess.open(project.hub, project.dictionary.names,  # a busy hub fails here, in one line
-                            project.memory_limit)
-    err.print(f"serving {project.hub} on http://{host}:{port} (UI /ui/, API docs /docs)", markup=False,
-              highlight=False)
-    uvicorn.run(create_app(ServerSettings(project=project), access=access), host=host, port=port,
-                log_level="info", server_header=False)
+    serve_web(project, host=host, port=port,  # a busy hub fails first, in one line
+              ready=lambda: err.print(f"serving {project.hub} on http://{host}:{port} (UI /ui/, API docs /docs)",
+                                      markup=False, highlight=False))
 
 
 def _check_port(host: str, port: int) -> None:
@@ -77,8 +67,8 @@ def keys_create(
     """Create an API key and print it once on stdout (only its hash is stored)."""
     import getpass
 
+    from mdm.apikeys import create_key, parse_role
     from mdm.hub import transaction
-    from mdm.stewardship.auth import create_key, parse_role
 
     parse_role(role)
     project = _project(config)
@@ -92,7 +82,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(config: ConfigOpt = DEFAULT_CONFIG) -> None:
     """List keys: id, prefix, name, role, created, revoked (never the keys themselves)."""
-    from mdm.stewardship.auth import list_keys
+    from mdm.apikeys import list_keys
 
     project = _project(config)
     with _writable_hub(project) as hub:
@@ -111,9 +101,9 @@ def keys_revoke(
     """Revoke a key at once: its API calls fail and its web sessions end."""
     import getpass
 
+    from mdm.apikeys import Principal, revoke_key
     from mdm.hub import transaction
     from mdm.roles import Role
-    from mdm.stewardship.auth import Principal, revoke_key
 
     project = _project(config)
     # the CLI acts as the hub's owner: key id 0 is never issued, so any key can be revoked from here

@@ -8,7 +8,8 @@ import itertools
 
 import duckdb
 
-from mdm.stewardship import audit
+from mdm import auditlog as audit
+from mdm.stewardship import audit as web_audit
 
 
 def _fill(con: duckdb.DuckDBPyConnection, n: int = 5) -> list[audit.Entry]:
@@ -66,3 +67,8 @@ def test_the_module_offers_no_way_to_change_or_remove_entries() -> None:
     assert set(public) == {"append", "entries", "verify", "canonical", "entry_hash"}
     source = inspect.getsource(audit)
     assert "UPDATE audit_log" not in source and "DELETE FROM audit_log" not in source
+
+
+def test_the_web_layer_sees_the_same_log() -> None:
+    """The web modules import the core log through mdm.stewardship.audit: the same functions, no copy."""
+    assert web_audit.append is audit.append and web_audit.verify is audit.verify and web_audit.Entry is audit.Entry
