@@ -6,9 +6,12 @@ it could not parse (:class:`Reject`). Nothing is dropped silently: a structurall
 broken row (ragged, unterminated quote, invalid JSON) is returned as a reject with its
 raw text so the caller can quarantine it.
 
-Delimited text and JSON lines are parsed by DuckDB; files in encodings DuckDB does not
-read natively (GB18030, Big5, cp1252, ...) are first transcoded to UTF-8 in streaming
-chunks. XLSX goes through openpyxl's streaming reader (workbooks are bounded in size).
+Delimited text is decoded as a stream and parsed once, by Python's C csv reader, which
+also judges every record (:mod:`.records`); its delimiter, unless the mapping names one,
+comes from DuckDB's ``sniff_csv``. JSON lines are parsed by DuckDB; files in encodings
+DuckDB does not read natively (GB18030, Big5, cp1252, ...) are first transcoded to UTF-8
+in streaming chunks. XLSX goes through openpyxl's streaming reader (workbooks are bounded
+in size).
 
 Two failure shapes are judged line by line rather than for the whole file:
 
@@ -23,7 +26,8 @@ Two failure shapes are judged line by line rather than for the whole file:
   back into its physical lines and each line is judged on its own.
 
 The package: :mod:`.results` (what a reader returns), :mod:`.encodings`, :mod:`.delimited`
-and :mod:`.other` (JSON lines, Parquet, XLSX); :func:`read_source` dispatches on the file type.
+(the delimiter, the table), :mod:`.records` (the one CSV parser) and :mod:`.other` (JSON lines,
+Parquet, XLSX); :func:`read_source` dispatches on the file type.
 """
 
 from __future__ import annotations

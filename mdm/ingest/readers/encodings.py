@@ -1,10 +1,11 @@
-"""Encodings: detection, line-by-line judgement of mixed files, streaming transcoding to UTF-8."""
+"""Encodings: detection, line-by-line judgement of mixed files, streaming decoding and transcoding."""
 
 from __future__ import annotations
 
 import codecs
+import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,18 +86,14 @@ def _non_ascii_sample(path: Path, limit: int = 256_000) -> bytes:
 
 
 @contextmanager
-def _as_utf8(path: Path, encoding: str, *, newlines: bool = False, lines: LineDecoding | None = None,
+def _as_utf8(path: Path, encoding: str, *, lines: LineDecoding | None = None,
              blank_bad: bool = False) -> Iterator[Path]:
     """Yield a UTF-8 (no BOM) version of ``path``: itself when already so, else a temp copy.
 
-    With ``newlines`` the copy also has every CR LF and lone CR turned into LF: files
-    with mixed line endings (spreadsheet exports, concatenated feeds) otherwise confuse
-    the CSV parser. A CR LF inside a quoted value becomes LF, which no customer value
-    needs to keep.
-
     With ``lines`` the file is decoded line by line (:class:`LineDecoding`); a line no
-    encoding could read is copied as its raw bytes (for the CSV reader to reject) or, with
-    ``blank_bad``, as an empty line (JSON lines: rejected from ``lines.bad_lines``).
+    encoding could read is copied as its raw bytes or, with ``blank_bad``, as an empty line
+    (JSON lines: rejected from ``lines.bad_lines``). Delimited text is not copied: it is
+    decoded as it is parsed (:func:`text_blocks`).
     """
     if lines is not None:
         with tempfile.TemporaryDirectory(prefix="mdm-read-") as tmp:
@@ -109,44 +106,26 @@ def _as_utf8(path: Path, encoding: str, *, newlines: bool = False, lines: LineDe
                     data = raw if text is None else text.encode("utf-8")
                     if text is None and blank_bad:
                         data = b"\n"
-                    if newlines:
-                        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
                     dst.write(data)
             yield out
         return
-    needs_newlines = newlines and _has_cr(path)
-    if encoding in ("utf-8", "utf8") and not needs_newlines:
+    if encoding in ("utf-8", "utf8"):
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="mdm-read-") as tmp:
         out = Path(tmp) / (path.stem + ".utf8" + path.suffix)
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        pending_cr = False
         try:
             with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
                 for chunk in iter(lambda: src.read(_CHUNK), b""):
-                    text = decoder.decode(chunk)
-                    if needs_newlines:
-                        if pending_cr:
-                            text = "\r" + text
-                        pending_cr = text.endswith("\r")
-                        if pending_cr:
-                            text = text[:-1]
-                        text = text.replace("\r\n", "\n").replace("\r", "\n")
-                    dst.write(text)
-                tail = decoder.decode(b"", final=True) + ("\r" if pending_cr else "")
-                dst.write(tail.replace("\r\n", "\n").replace("\r", "\n") if needs_newlines else tail)
+                    dst.write(decoder.decode(chunk))
+                dst.write(decoder.decode(b"", final=True))
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{path}: not valid {encoding} ({exc.reason} near byte {exc.start}); set 'encoding:' in the "
                 "source mapping to the file's real encoding, or 'auto'", code="input.encoding",
             ) from None
         yield out
-
-
-def _has_cr(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return any(b"\r" in chunk for chunk in iter(lambda: fh.read(_CHUNK), b""))
 
 
 def _resolve_encoding(path: Path, encoding: str, fallback: str | None) -> tuple[str, LineDecoding | None]:
@@ -167,3 +146,52 @@ def _resolve_encoding(path: Path, encoding: str, fallback: str | None) -> tuple[
     return enc, LineDecoding(fallback)
 
 
+#: characters of text per block :func:`text_blocks` hands over (a block ends at a line end)
+_BLOCK_CHARS = 1 << 20
+
+
+def text_blocks(path: Path, encoding: str, lines: LineDecoding | None,
+                bad: set[int]) -> Generator[list[str], None, None]:
+    """The file's text as blocks of physical lines, each line with its own ending, read once.
+
+    Lines end at LF, CR LF or a lone CR (Python's universal newlines, kept untranslated); the
+    first line loses a byte order mark. Decoding is streamed: with ``lines`` each physical line
+    is decoded on its own (:class:`LineDecoding`) and a line no encoding reads is handed over with
+    its undecodable bytes as surrogates (``surrogateescape``), its number added to ``bad``.
+    """
+    if lines is None:
+        try:
+            with path.open("r", encoding=encoding, errors="strict", newline="") as fh:
+                first = True
+                while block := fh.readlines(_BLOCK_CHARS):
+                    if first and block[0].startswith("\ufeff"):
+                        block[0] = block[0][1:]
+                    first = False
+                    yield block
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid {encoding} ({exc.reason}); set 'encoding:' in the source mapping to the "
+                "file's real encoding, or 'auto'", code="input.encoding",
+            ) from None
+        return
+    out: list[str] = []
+    size, line = 0, 1
+    with path.open("rb") as src:
+        for n, raw in enumerate(src, start=1):
+            text = lines.decode(raw, n)
+            undecodable = text is None
+            if text is None:
+                text = raw.decode("utf-8", "surrogateescape")
+            if n == 1:
+                text = text.lstrip("\ufeff")
+            parts = io.StringIO(text, newline="").readlines() if "\r" in text else [text]
+            if undecodable:
+                bad.update(range(line, line + len(parts)))
+            out += parts
+            line += len(parts)
+            size += len(text)
+            if size >= _BLOCK_CHARS:
+                yield out
+                out, size = [], 0
+    if out:
+        yield out

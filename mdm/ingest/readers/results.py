@@ -14,6 +14,8 @@ _CHUNK = 1 << 22
 AUTO_CANDIDATES = ("gb18030", "big5", "cp1252")
 #: a quoted value spanning more physical lines than this is a runaway quote, not an address
 MAX_RECORD_LINES = 100
+#: a record (or a physical line) longer than this many characters is rejected as ``row.too_long``
+MAX_RECORD_CHARS = 1 << 23
 
 
 @dataclass(frozen=True)
