@@ -21,14 +21,21 @@ def detect_encoding(path: Path) -> str:
     ranks the candidates on a sample of lines holding non-ASCII bytes, and the winner
     must decode the whole file strictly.
     """
+    return _detect(path)[0]
+
+
+def _detect(path: Path) -> tuple[str, bool | None]:
+    """:func:`detect_encoding`, and whether the whole file is known to decode with it (None: not checked)."""
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if _decodes(path, "utf-8") or _mostly_utf8(path):
-        return "utf-8"  # a mostly-UTF-8 file is read line by line (see LineDecoding)
+        return "utf-16", None
+    if _decodes(path, "utf-8"):
+        return "utf-8", True
+    if _mostly_utf8(path):
+        return "utf-8", False  # a mostly-UTF-8 file is read line by line (see LineDecoding)
     sample = _non_ascii_sample(path)
     ranked = list(AUTO_CANDIDATES)
     try:
@@ -41,8 +48,8 @@ def detect_encoding(path: Path) -> str:
         pass
     for enc in ranked:
         if _decodes(path, enc):
-            return enc
-    return "latin-1"  # decodes any byte sequence; reported so users can set the right one
+            return enc, True
+    return "latin-1", True  # decodes any byte sequence; reported so users can set the right one
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -130,15 +137,16 @@ def _as_utf8(path: Path, encoding: str, *, lines: LineDecoding | None = None,
 
 def _resolve_encoding(path: Path, encoding: str, fallback: str | None) -> tuple[str, LineDecoding | None]:
     """The file's encoding, and a :class:`LineDecoding` when it is UTF-8 with lines that are not."""
+    decodes: bool | None = None
     if encoding == "auto":
-        enc = detect_encoding(path)
+        enc, decodes = _detect(path)
     else:
         enc = codecs.lookup(encoding).name
         if enc == "utf-8":
             with path.open("rb") as fh:
                 if fh.read(3) == codecs.BOM_UTF8:
                     enc = "utf-8-sig"
-    if enc not in ("utf-8", "utf-8-sig") or _decodes(path, enc):
+    if enc not in ("utf-8", "utf-8-sig") or (decodes if decodes is not None else _decodes(path, enc)):
         return enc, None
     if fallback is None and not _mostly_utf8(path):
         raise InputError(f"{path}: not valid utf-8; set 'encoding:' in the source mapping to the file's "

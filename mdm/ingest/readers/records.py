@@ -47,8 +47,6 @@ class Parsed:
     """What :func:`parse` found besides the rows: the header record and the rejects."""
 
     header: list[str] = field(default_factory=list)
-    #: physical lines the header record spans
-    header_lines: int = 0
     rejects: list[Reject] = field(default_factory=list)
 
 
@@ -93,7 +91,7 @@ def parse(blocks: Iterable[list[str]], delim: str, parsed: Parsed, *, bad: set[i
         raise InputError(f"{path}: the header row is malformed ({exc}); quote a column name that holds the "
                          "delimiter, a quote or a line break", code="input.no_header") from None
     parsed.header = _checked_header(header, reader.line_num, long_lines, path)
-    parsed.header_lines = prev = reader.line_num
+    prev = reader.line_num
     base = 0  # physical lines read before ``reader`` started
     width = len(parsed.header)
     judge = _Judge(width, delim, bad, long_lines, encoding_message, parsed.rejects)
